@@ -1,0 +1,31 @@
+"""The services: one way in for each action, shared by the staff screens, the kiosk and the command line."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from kiosk.db import Store
+
+if TYPE_CHECKING:
+    from kiosk.services.office import OfficeService
+    from kiosk.services.users import UserService
+
+
+class Services:
+    """All services over one store, built lazily (start-up imports only what it uses)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    @cached_property
+    def users(self) -> UserService:
+        from kiosk.services.users import UserService
+
+        return UserService(self.store)
+
+    @cached_property
+    def office(self) -> OfficeService:
+        from kiosk.services.office import OfficeService
+
+        return OfficeService(self.store)

@@ -1,0 +1,176 @@
+"""Profil kantor and this device: the first-run setup, the office profile and the device's signing key."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import select
+
+from kiosk.actor import Actor
+from kiosk.changes import record_change, write_audit
+from kiosk.db import Store
+from kiosk.errors import ConflictError, NotConfigured, ValidationError
+from kiosk.i18n import N_
+from kiosk.models import Device, OfficeProfile
+from kiosk.permissions import require
+
+log = logging.getLogger(__name__)
+
+VILLAGE_CODE_RE = re.compile(r"^\d{2}\.\d{2}\.\d{2}\.[123]\d{3}$")
+
+
+@dataclass
+class OfficeInfo:
+    """The office profile as plain data (what screens edit and letters snapshot)."""
+
+    village_code: str
+    village_name: str
+    kecamatan_name: str
+    kabupaten_name: str
+    provinsi_name: str
+    village_kind: str = "desa"
+    address: str = ""
+    postcode: str = ""
+    phone: str = ""
+    email: str = ""
+    head_name: str = ""
+    head_title: str = "Kepala Desa"
+    head_nip: str | None = None
+    secretary_name: str = ""
+    secretary_title: str = "Sekretaris Desa"
+    secretary_nip: str | None = None
+    letterhead_lines: list[str] = field(default_factory=list)
+    service_hours: str = ""
+    unit_code: str = ""
+    logo: bytes | None = None
+    version: int = 1
+
+    def validate(self) -> None:
+        errors: dict[str, str] = {}
+        if not VILLAGE_CODE_RE.match(self.village_code or ""):
+            errors["village_code"] = N_("A village code looks like 35.10.01.2001.")
+        for name in ("village_name", "kecamatan_name", "kabupaten_name", "provinsi_name"):
+            if not (getattr(self, name) or "").strip():
+                errors[name] = N_("This field is required.")
+        if self.village_kind not in ("desa", "kelurahan", "desa adat"):
+            errors["village_kind"] = N_("Choose desa, kelurahan or desa adat.")
+        if errors:
+            raise ValidationError(fields=errors)
+
+    def public_dict(self) -> dict[str, Any]:
+        """Everything but the logo bytes (what the audit and the district see)."""
+        data = asdict(self)
+        data.pop("logo", None)
+        data.pop("version", None)
+        return data
+
+
+_PROFILE_FIELDS = [f for f in OfficeInfo.__dataclass_fields__ if f != "version"]
+
+
+def _to_info(p: OfficeProfile) -> OfficeInfo:
+    return OfficeInfo(**{f: getattr(p, f) for f in _PROFILE_FIELDS}, version=p.version)
+
+
+def new_signing_key() -> tuple[bytes, bytes]:
+    """A fresh Ed25519 key pair as raw 32-byte private and public keys."""
+    key = Ed25519PrivateKey.generate()
+    private = key.private_bytes(
+        serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+    )
+    public = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return private, public
+
+
+@dataclass(frozen=True)
+class DeviceInfo:
+    id: str
+    name: str
+    role: str
+    district_url: str | None
+    enrolled: bool
+    public_key: bytes
+
+
+class OfficeService:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def is_configured(self) -> bool:
+        with self.store.read() as s:
+            return s.execute(select(OfficeProfile.id)).first() is not None
+
+    def setup(self, info: OfficeInfo, *, device_name: str = "Kantor", role: str = "office") -> DeviceInfo:
+        """First run: record the office profile and create this device with its signing key."""
+        info.validate()
+        private, public = new_signing_key()
+        with self.store.write() as s:
+            if s.execute(select(OfficeProfile.id)).first() is not None:
+                raise ConflictError(N_("This office is already set up."))
+            device = Device(name=device_name, role=role, signing_key=private, public_key=public)
+            s.add(device)
+            s.flush()
+            profile = OfficeProfile(id=1, **{f: getattr(info, f) for f in _PROFILE_FIELDS})
+            s.add(profile)
+            s.flush()
+            actor = Actor.system("setup", device.id)
+            write_audit(s, actor, action="device.create", entity="device", entity_id=device.id,
+                        details={"role": role})
+            record_change(s, actor, entity="office_profile", entity_id=info.village_code, op="create",
+                          payload=info.public_dict(), action="office.setup")
+            log.info("office set up for village %s", info.village_code)
+            return DeviceInfo(device.id, device.name, device.role, None, False, public)
+
+    def profile(self) -> OfficeInfo:
+        with self.store.read() as s:
+            p = s.get(OfficeProfile, 1)
+            if p is None:
+                raise NotConfigured()
+            return _to_info(p)
+
+    def update_profile(self, actor: Actor, info: OfficeInfo) -> OfficeInfo:
+        require(actor, "office.edit")
+        info.validate()
+        with self.store.write() as s:
+            p = s.get(OfficeProfile, 1)
+            if p is None:
+                raise NotConfigured()
+            if info.village_code != p.village_code:
+                raise ValidationError(
+                    N_("The village code cannot change after setup."),
+                    fields={"village_code": N_("Fixed after setup")},
+                )
+            before = _to_info(p).public_dict()
+            logo_changed = p.logo != info.logo
+            for f in _PROFILE_FIELDS:
+                setattr(p, f, getattr(info, f))
+            after = info.public_dict()
+            changed = {k: v for k, v in after.items() if before.get(k) != v}
+            if changed or logo_changed:
+                base = p.version
+                p.version += 1
+                record_change(s, actor, entity="office_profile", entity_id=p.village_code, op="update",
+                              payload=changed, base_version=base, action="office.update",
+                              audit_details={"fields": sorted(changed) + (["logo"] if logo_changed else [])})
+            s.flush()
+            return _to_info(p)
+
+    def device(self) -> DeviceInfo:
+        with self.store.read() as s:
+            d = s.execute(select(Device)).scalar_one_or_none()
+            if d is None:
+                raise NotConfigured()
+            return DeviceInfo(d.id, d.name, d.role, d.district_url, d.enrolled_at is not None, d.public_key)
+
+    def signing_key(self) -> tuple[str, bytes]:
+        """This device's id and raw Ed25519 private key (for signing letters)."""
+        with self.store.read() as s:
+            d = s.execute(select(Device)).scalar_one_or_none()
+            if d is None:
+                raise NotConfigured()
+            return d.id, d.signing_key
