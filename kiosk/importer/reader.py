@@ -1,0 +1,261 @@
+"""Reading resident rows out of an ``ImportSource`` and normalising them (no database).
+
+Each data row becomes an ``ImportRow``: its spreadsheet row number, ``values`` under the keys of
+``kiosk.importer.columns.KEYS`` and the ``errors``/``warnings`` found. A row with any error must be
+rejected whole by the caller. The row whose second column (dusun in the template) is ``###`` ends
+the data and is never returned; empty rows are skipped.
+
+Value types: text ``str | None`` (``None`` when empty), coded columns ``int | None`` (``basic_status``
+defaults to 1, HIDUP), dates ``date | None``, ``lat``/``lng`` ``float | None``, NIK and No. KK
+``str | None`` where ``None`` is "NIK belum ada" (``kiosk.nik.NIK_MISSING``), RT/RW ``"001"`` or
+``None``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from kiosk import nik as nikmod
+from kiosk.i18n import N_, _
+from kiosk.importer import values as cell
+from kiosk.importer.columns import DATE_KEYS, FLOAT_KEYS, KEYS, NUMBER_KEYS
+from kiosk.importer.source import DEFAULT_MAX_BYTES, ImportSource, open_workbook
+from kiosk.refdata import code_list
+
+END_MARKER = "###"
+HIDUP = 1
+
+REQUIRED = "required"
+UNKNOWN_CODE = "unknown_code"
+INVALID_DATE = "invalid_date"
+FUTURE_DATE = "future_date"
+INVALID_NUMBER = "invalid_number"
+NIK_MISSING = "nik_missing"
+NIK_TEMPORARY = "nik_temporary"
+NIK_DUPLICATE_IN_FILE = "nik_duplicate_in_file"
+NIK_FROM_NUMBER = "nik_from_number"
+PARENT_NIK_DROPPED = "parent_nik_dropped"
+
+TEMPLATES: dict[str, str] = {
+    REQUIRED: N_("This column is required but the cell is empty."),
+    UNKNOWN_CODE: N_("“{value}” is not one of the values allowed in this column."),
+    INVALID_DATE: N_("“{value}” is not a valid date (write it like 31-12-1990)."),
+    FUTURE_DATE: N_("The date {value} is in the future."),
+    INVALID_NUMBER: N_("“{value}” is not a number."),
+    NIK_MISSING: N_("No NIK: the resident is imported as “NIK belum ada”."),
+    NIK_TEMPORARY: N_(
+        "{value} is a temporary NIK (it starts with 0); the resident is imported as “NIK belum ada”."
+    ),
+    NIK_DUPLICATE_IN_FILE: N_("This NIK is also on row {row} of the file."),
+    NIK_FROM_NUMBER: N_(
+        "The number was stored as a number, and spreadsheets keep only 15 digits: check the last digit."
+    ),
+    PARENT_NIK_DROPPED: N_("The parent's NIK “{value}” is not valid and was left empty."),
+}
+
+
+@dataclass(frozen=True)
+class RowIssue:
+    """A problem in one cell: the column header as in the file, a stable code, template and data."""
+
+    column_header: str
+    code: str
+    template: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def message(self) -> str:
+        """The reason in the current language."""
+        text = _(self.template)
+        try:
+            return text.format(**self.data)
+        except (KeyError, IndexError, ValueError):
+            return text
+
+
+@dataclass
+class ImportRow:
+    """One resident row of the workbook (row number as the spreadsheet shows it, 1-based)."""
+
+    row: int
+    values: dict[str, Any]
+    errors: list[RowIssue] = field(default_factory=list)
+    warnings: list[RowIssue] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _issue(header: str, code: str, **data: Any) -> RowIssue:
+    return RowIssue(header, code, TEMPLATES[code], data)
+
+
+def _from_number_issue(header: str, found: nikmod.NumberIssue) -> RowIssue:
+    return RowIssue(header, found.code, found.template, found.data)
+
+
+_TEXT_KEYS = [
+    k for k in KEYS.values() if k not in DATE_KEYS | NUMBER_KEYS | FLOAT_KEYS | {"rt", "rw"}
+]
+
+
+def read_rows(source: ImportSource, *, today: date | None = None) -> Iterator[ImportRow]:
+    """Normalise every data row of ``source`` (see the module docstring)."""
+    today = today or date.today()
+    header_cells = source.cells[source.header_row - 1]
+    headers = {key: str(header_cells[i]).strip() for key, (i, _col) in source.columns.items()}
+    index = {key: i for key, (i, _col) in source.columns.items()}
+    coded = {key: col.code_list for key, (_i, col) in source.columns.items() if col.code_list}
+    lookups = [(key, index[key], _cached_lookup(stem)) for key, stem in coded.items()]
+    text_indexes = [(k, index[k]) for k in _TEXT_KEYS if k in index and k not in coded]
+    rt_rw_indexes = [(k, index[k]) for k in ("rt", "rw") if k in index]
+    date_indexes = [(k, index[k]) for k in sorted(DATE_KEYS) if k in index]
+    float_indexes = [(k, index[k]) for k in sorted(FLOAT_KEYS) if k in index]
+    marker_indexes = {source.first_column + 1}
+    if "dusun" in index:
+        marker_indexes.add(index["dusun"])
+    seen_niks: dict[str, int] = {}
+    empty_values = dict.fromkeys(KEYS.values())
+    empty_values["basic_status"] = HIDUP
+    date_cache: dict[Any, date] = {}
+
+    for row_number, cells in source.data_rows():
+        if any(cells[i] == END_MARKER for i in marker_indexes):
+            return
+        for c in cells:
+            if c != "" and c is not None:
+                break
+        else:
+            continue  # empty row
+        values = dict(empty_values)
+        row = ImportRow(row_number, values)
+        errors = row.errors
+        for key, i in text_indexes:
+            raw = cells[i]
+            if raw != "" and raw is not None:
+                values[key] = cell.text(raw)
+        for key, i in rt_rw_indexes:
+            values[key] = cell.rt_rw(cells[i])
+        for key, i, lookup in lookups:
+            raw = cells[i]
+            if raw == "" or raw is None:
+                continue
+            code = lookup(raw)
+            if code is None:
+                if not cell.is_empty(raw):
+                    errors.append(_issue(headers[key], UNKNOWN_CODE, value=cell.text(raw)))
+            else:
+                values[key] = code
+        for key, i in date_indexes:
+            raw = cells[i]
+            if raw == "" or raw is None:
+                continue
+            when = date_cache.get(raw) if isinstance(raw, str) else None
+            if when is None:
+                try:
+                    when = cell.to_date(raw)
+                except cell.BadValue:
+                    errors.append(_issue(headers[key], INVALID_DATE, value=cell.text(raw)))
+                    continue
+                if isinstance(raw, str) and when is not None:
+                    date_cache[raw] = when
+            if key == "birth_date" and when is not None and when > today:
+                errors.append(_issue(headers[key], FUTURE_DATE, value=when.strftime("%d-%m-%Y")))
+                continue
+            values[key] = when
+        for key, i in float_indexes:
+            try:
+                values[key] = cell.number(cells[i])
+            except cell.BadValue as bad:
+                errors.append(_issue(headers[key], INVALID_NUMBER, value=cell.text(bad.value)))
+        if values["name"] is None and "name" in index:
+            errors.append(_issue(headers["name"], REQUIRED))
+        if values["sex"] is None and "sex" in index and cell.is_empty(cells[index["sex"]]):
+            errors.append(_issue(headers["sex"], REQUIRED))
+        _numbers(row, cells, index, headers, seen_niks)
+        yield row
+
+
+def _cached_lookup(stem: str) -> Callable[[Any], int | None]:
+    codes = code_list(stem)
+    cache: dict[Any, int | None] = {}
+
+    def lookup(raw: Any) -> int | None:
+        try:
+            return cache[raw]
+        except KeyError:
+            pass
+        except TypeError:  # unhashable: never from calamine or csv
+            return codes.lookup(cell.text(raw))
+        value = raw.strip().lstrip("'") if isinstance(raw, str) else raw
+        found = codes.lookup(value)
+        cache[raw] = found
+        return found
+
+    return lookup
+
+
+def _from_float(raw: Any) -> bool:
+    """A NIK the spreadsheet held as a number may have lost its 16th digit (Excel keeps 15)."""
+    return isinstance(raw, float) and (raw >= 2**53 or int(raw) % 10 == 0)
+
+
+def _numbers(
+    row: ImportRow, cells: list[Any], index: dict[str, int], headers: dict[str, str], seen: dict[str, int]
+) -> None:
+    values = row.values
+
+    def get(key: str) -> Any:
+        return cells[index[key]]
+
+    if "nik" in headers:
+        header = headers["nik"]
+        raw = get("nik")
+        nik = nikmod.normalize_nik(raw)
+        if nik is None:
+            row.warnings.append(_issue(header, NIK_MISSING))
+        elif nikmod.is_temporary_nik(nik):
+            row.warnings.append(_issue(header, NIK_TEMPORARY, value=nik))
+            nik = None
+        else:
+            check = nikmod.check_nik(nik, birth_date=values["birth_date"], sex=values["sex"])
+            row.errors.extend(_from_number_issue(header, i) for i in check.errors)
+            row.warnings.extend(_from_number_issue(header, i) for i in check.warnings)
+            if _from_float(raw):
+                row.warnings.append(_issue(header, NIK_FROM_NUMBER))
+            if check.ok:
+                other = seen.setdefault(nik, row.row)
+                if other != row.row:
+                    row.errors.append(_issue(header, NIK_DUPLICATE_IN_FILE, row=other))
+        values["nik"] = nik
+    if "kk_number" in headers:
+        header = headers["kk_number"]
+        raw = get("kk_number")
+        kk = nikmod.normalize_kk(raw)
+        if kk is not None:
+            check = nikmod.check_kk(kk)
+            row.errors.extend(_from_number_issue(header, i) for i in check.errors)
+            row.warnings.extend(_from_number_issue(header, i) for i in check.warnings)
+            if _from_float(raw):
+                row.warnings.append(_issue(header, NIK_FROM_NUMBER))
+        values["kk_number"] = kk
+    for key in ("father_nik", "mother_nik"):
+        if key not in headers:
+            continue
+        raw = get(key)
+        if raw == "" or raw is None:
+            continue
+        parent = nikmod.normalize_nik(raw)
+        if parent is not None and (nikmod.is_temporary_nik(parent) or not nikmod.check_nik(parent).ok):
+            row.warnings.append(_issue(headers[key], PARENT_NIK_DROPPED, value=parent))
+            parent = None
+        values[key] = parent
+
+
+def read_residents(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[ImportRow]:
+    """``open_workbook(path)`` and ``read_rows`` in one call."""
+    return read_rows(open_workbook(path, max_bytes=max_bytes))
