@@ -57,7 +57,7 @@ class OfficeInfo:
         for name in ("village_name", "kecamatan_name", "kabupaten_name", "provinsi_name"):
             if not (getattr(self, name) or "").strip():
                 errors[name] = N_("This field is required.")
-        if self.village_kind not in ("desa", "kelurahan", "desa adat"):
+        if self.village_kind not in ("desa", "kelurahan", "desa_adat"):
             errors["village_kind"] = N_("Choose desa, kelurahan or desa adat.")
         if errors:
             raise ValidationError(fields=errors)
@@ -174,3 +174,37 @@ class OfficeService:
             if d is None:
                 raise NotConfigured()
             return d.id, d.signing_key
+
+
+def office_info_from_code(
+    village_code: str,
+    *,
+    village_name: str | None = None,
+    kecamatan: str | None = None,
+    kabupaten: str | None = None,
+    provinsi: str | None = None,
+) -> OfficeInfo:
+    """An office profile for a Kemendagri village code, names filled from the shipped region list.
+
+    Outside Banyuwangi only kecamatan and above are shipped: the desa name must then be given.
+    """
+    from kiosk import refdata
+
+    code = refdata.parse_village_code(village_code)
+    kind = str(refdata.village_kind(code))
+    prov, kab, kec = code[:2], code[:5], code[:8]
+    names = {
+        "village_name": village_name or refdata.region_name(code),
+        "kecamatan_name": kecamatan or refdata.region_name(kec),
+        "kabupaten_name": kabupaten or refdata.region_name(kab),
+        "provinsi_name": provinsi or refdata.region_name(prov),
+    }
+    missing = {k: N_("Not in the region list: type the name.") for k, v in names.items() if not v}
+    if missing:
+        raise ValidationError(N_("The village code {code} is not in the shipped list; give the names."),
+                              fields=missing, code=code)
+    info = OfficeInfo(village_code=code, village_kind=kind, **{k: str(v) for k, v in names.items()})
+    if info.village_kind == "kelurahan":
+        info.head_title = "Lurah"
+        info.secretary_title = "Sekretaris Kelurahan"
+    return info
