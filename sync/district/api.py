@@ -1,0 +1,77 @@
+"""The sync API under /api/v1: ping, enroll, push, pull, number leases (wire format: sync.protocol)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Query, Request
+
+from sync import protocol as p
+from sync.district.models import Device
+from sync.district.store import DistrictStore, StoreError
+
+router = APIRouter(prefix=p.API_PREFIX)
+
+_ERRORS: dict[int | str, dict[str, object]] = {
+    401: {"model": p.ErrorBody, "description": "missing, unknown or expired token (code: unauthorized)"},
+    403: {"model": p.ErrorBody, "description": "revoked device (code: device_revoked) or wrong role"},
+}
+
+
+def get_store(request: Request) -> DistrictStore:
+    store: DistrictStore = request.app.state.store
+    return store
+
+
+StoreDep = Annotated[DistrictStore, Depends(get_store)]
+
+
+def current_device(store: StoreDep, authorization: Annotated[str | None, Header()] = None) -> Device:
+    token = None
+    if authorization and authorization[:7].lower() == "bearer ":
+        token = authorization[7:].strip()
+    return store.authenticate(token)
+
+
+DeviceDep = Annotated[Device, Depends(current_device)]
+
+
+@router.get("/ping", response_model=p.PingResponse)
+def ping(store: StoreDep) -> p.PingResponse:
+    return p.PingResponse(server_id=store.server_id(), server_time=p.utc_now())
+
+
+@router.post("/enroll", response_model=p.EnrollResponse,
+             responses={401: {"model": p.ErrorBody, "description": "enrollment code invalid, used or expired"}})
+def enroll(body: p.EnrollRequest, store: StoreDep) -> p.EnrollResponse:
+    return store.enroll(body)
+
+
+@router.post("/push", response_model=p.PushResponse, responses={**_ERRORS, 413: {"model": p.ErrorBody}})
+def push(body: p.PushRequest, store: StoreDep, device: DeviceDep) -> p.PushResponse:
+    if len(body.changes) > p.MAX_PUSH_CHANGES:
+        raise StoreError("too_many_changes", f"Paling banyak {p.MAX_PUSH_CHANGES} perubahan sekali kirim.", 413)
+    ids = [c.change_id for c in body.changes]
+    if len(set(ids)) != len(ids):
+        raise StoreError("duplicate_change_ids", "Satu change_id muncul dua kali dalam satu kiriman.", 400)
+    return store.push(device, body.changes)
+
+
+@router.get("/pull", response_model=p.PullResponse, responses=_ERRORS)
+def pull(
+    store: StoreDep,
+    device: DeviceDep,
+    after: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=p.MAX_PULL_LIMIT)] = p.DEFAULT_PULL_LIMIT,
+) -> p.PullResponse:
+    return store.pull(device, after, limit)
+
+
+@router.post("/leases", response_model=p.LeaseResponse, responses=_ERRORS)
+def lease(body: p.LeaseRequest, store: StoreDep, device: DeviceDep) -> p.LeaseResponse:
+    return store.lease(device, body)
+
+
+@router.post("/leases/unused", response_model=p.UnusedNumbersResponse, responses=_ERRORS)
+def report_unused(body: p.UnusedNumbersRequest, store: StoreDep, device: DeviceDep) -> p.UnusedNumbersResponse:
+    return store.report_unused(device, body)
