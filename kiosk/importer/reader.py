@@ -98,9 +98,7 @@ def _from_number_issue(header: str, found: nikmod.NumberIssue) -> RowIssue:
     return RowIssue(header, found.code, found.template, found.data)
 
 
-_TEXT_KEYS = [
-    k for k in KEYS.values() if k not in DATE_KEYS | NUMBER_KEYS | FLOAT_KEYS | {"rt", "rw"}
-]
+_TEXT_KEYS = [k for k in KEYS.values() if k not in DATE_KEYS | NUMBER_KEYS | FLOAT_KEYS | {"rt", "rw"}]
 
 
 def read_rows(source: ImportSource, *, today: date | None = None) -> Iterator[ImportRow]:
