@@ -74,8 +74,8 @@ def check(text: str, fields: Mapping[str, FieldDef]) -> list[tuple[str, str, dic
         elif p.namespace == "field":
             keys = fields
         else:
-            problems.append((p.token, N_("Unknown placeholder {token}: it must start with resident., "
-                                         "office., field. or letter."), params))
+            problems.append((p.token, N_("Unknown placeholder {token}: use resident., office., field. or letter."),
+                             params))
             continue
         if p.key not in keys:
             problems.append((p.token, N_("Unknown placeholder {token}"), params))

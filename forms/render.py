@@ -100,6 +100,11 @@ def render_letter(letter_type: LetterType, resident: Mapping[str, Any], office: 
     """
     res, off, let = complete_context(letter_type, resident, office, letter)
     defs = {f.name: f for f in letter_type.fields}
+    fields = dict(fields)
+    for fd in letter_type.fields:  # a resident named in a field gets the same derived keys
+        value = fields.get(fd.name)
+        if fd.kind == "resident" and isinstance(value, Mapping):
+            fields[fd.name] = complete_context(letter_type, value, office, letter)[0]
 
     def text(t: str) -> str:
         return fill(t, res, off, fields, let, defs)

@@ -5,6 +5,7 @@ Settings uses these for the live preview while an admin edits a duplicated type;
 
 from __future__ import annotations
 
+import re
 from datetime import date, time
 from typing import Any
 
@@ -57,7 +58,15 @@ def _sample(fd: FieldDef, today: date) -> Any:
         if fd.max is not None:
             n = min(n, int(fd.max))
         return [{c.name: _sample(c, today) for c in fd.columns} for _ in range(n)]
+    if fd.pattern:
+        for candidate in _PATTERN_SAMPLES:
+            if re.fullmatch(fd.pattern, candidate):
+                return candidate
     return f"Contoh {fd.label.lower()}"
+
+
+# values tried, in order, for a text field with a pattern (NIK, NOP PBB, phone, postcode)
+_PATTERN_SAMPLES = ("3510010101900001", "35.10.010.001.001-0001.0", "081234567890", "68432")
 
 
 def sample_values(letter_type: LetterType, today: date) -> dict[str, Any]:
