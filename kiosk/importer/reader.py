@@ -134,7 +134,12 @@ def read_rows(source: ImportSource, *, today: date | None = None) -> Iterator[Im
         errors = row.errors
         for key, i in text_indexes:
             raw = cells[i]
-            if raw != "" and raw is not None:
+            if raw.__class__ is str:
+                if raw:
+                    stripped = raw.strip()
+                    # fast path for ordinary text; the rest (export's "'" prefix, numbers) in cell.text
+                    values[key] = stripped if stripped and stripped[0] != "'" else cell.text(raw)
+            elif raw is not None:
                 values[key] = cell.text(raw)
         for key, i in rt_rw_indexes:
             values[key] = cell.rt_rw(cells[i])

@@ -85,11 +85,14 @@ def test_regions() -> None:
 
 
 def test_loading_regions_is_fast() -> None:
-    refdata._regions.cache_clear()
-    refdata._children.cache_clear()
-    start = time.perf_counter()
-    provinces()
-    assert time.perf_counter() - start < 0.030
+    timings = []
+    for _ in range(3):  # best of three: other work on a busy machine must not fail the test
+        refdata._regions.cache_clear()
+        refdata._children.cache_clear()
+        start = time.perf_counter()
+        provinces()
+        timings.append(time.perf_counter() - start)
+    assert min(timings) < 0.030
 
 
 @pytest.mark.parametrize(
