@@ -8,6 +8,7 @@ start instead of failing half-way; the audit chain and number allocation rely on
 from __future__ import annotations
 
 import logging
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -116,13 +117,27 @@ def current_revision(store: Store) -> str | None:
         return row[0] if row else None
 
 
-def head_revision() -> str:
-    from alembic.script import ScriptDirectory
+_REVISION_RE = re.compile(r"^revision\s*=\s*['\"]([^'\"]+)['\"]", re.M)
+_DOWN_RE = re.compile(r"^down_revision\s*=\s*(.+)$", re.M)
 
-    script = ScriptDirectory(str(MIGRATIONS_DIR))
-    head = script.get_current_head()
-    assert head is not None
-    return head
+
+def head_revision() -> str:
+    """The newest migration, read from the files (cheap: start-up does not import alembic for it)."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (MIGRATIONS_DIR / "versions").glob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        rev = _REVISION_RE.search(source)
+        if not rev:
+            continue
+        revisions.add(rev.group(1))
+        down = _DOWN_RE.search(source)
+        if down:
+            parents.update(re.findall(r"['\"]([^'\"]+)['\"]", down.group(1)))
+    heads = revisions - parents
+    if len(heads) != 1:
+        raise RuntimeError(f"migrations must have exactly one head, found {sorted(heads)}")
+    return heads.pop()
 
 
 def backup_database_file(store: Store, reason: str) -> Path | None:
@@ -149,12 +164,12 @@ def backup_database_file(store: Store, reason: str) -> Path | None:
 
 def upgrade(store: Store, revision: str = "head") -> None:
     """Bring the schema to ``revision``; the database is backed up first when a migration will run."""
-    from alembic import command
-
     current = current_revision(store)
     target = head_revision() if revision == "head" else revision
     if current == target:
         return
+    from alembic import command  # only when a migration runs: start-up stays fast
+
     if current is not None:
         backup_database_file(store, f"pre-migration-{current}")
     command.upgrade(_alembic_config(store), revision)

@@ -9,6 +9,8 @@ from kiosk.db import Store
 
 if TYPE_CHECKING:
     from kiosk.services.office import OfficeService
+    from kiosk.services.residents import ResidentService
+    from kiosk.services.preferences import PreferenceService
     from kiosk.services.users import UserService
 
 
@@ -29,3 +31,15 @@ class Services:
         from kiosk.services.office import OfficeService
 
         return OfficeService(self.store)
+
+    @cached_property
+    def preferences(self) -> PreferenceService:
+        from kiosk.services.preferences import PreferenceService
+
+        return PreferenceService(self.store)
+
+    @cached_property
+    def residents(self) -> ResidentService:
+        from kiosk.services.residents import ResidentService
+
+        return ResidentService(self.store)

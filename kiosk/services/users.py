@@ -103,6 +103,15 @@ class UserService:
             log.info("user %s signed in", user.username)
             return actor
 
+    def first_admin_actor(self) -> Actor:
+        """The first administrator, without a password (benchmarks and tests only)."""
+        with self.store.read() as s:
+            user = s.execute(select(User).where(User.role == "admin").order_by(User.created_at)).scalars().first()
+            if user is None:
+                raise NotFound()
+            device_id = s.execute(select(Device.id)).scalar()
+            return Actor(user.id, user.username, user.role, user.full_name, device_id)
+
     def verify_password(self, actor: Actor, password: str) -> bool:
         """Re-check the signed-in user's password (unlocking the idle lock)."""
         with self.store.read() as s:

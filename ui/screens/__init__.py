@@ -1,0 +1,27 @@
+"""The screens of the staff program's navigation, in order. A feature adds its screen here.
+
+Screens are created lazily the first time they are shown (start-up stays fast). ``permission`` hides a
+screen from roles that could not use it anyway; the services still check every call.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kiosk.i18n import N_
+
+
+@dataclass(frozen=True)
+class ScreenSpec:
+    key: str
+    title: str  # English; translated when shown
+    factory: str  # "module:Class" taking (ctx, parent)
+    permission: str | None = None
+    badge: str | None = None  # "module:function(ctx) -> int" for a count beside the title
+
+
+SCREENS: list[ScreenSpec] = [
+    ScreenSpec("beranda", N_("Home"), "ui.screens.beranda:BerandaScreen"),
+    ScreenSpec("pengguna", N_("Users"), "ui.screens.pengguna:PenggunaScreen", permission="user.manage"),
+    ScreenSpec("pengaturan", N_("Settings"), "ui.screens.pengaturan:PengaturanScreen"),
+]
