@@ -41,7 +41,7 @@ class GzipRequestMiddleware:
             chunks.append(chunk)
             if not message.get("more_body"):
                 break
-        if encoding != b"gzip":
+        if encoding != b"gzip" or size == 0:  # an empty body (a GET) carries nothing to inflate
             body = b"".join(chunks)
         else:
             inflated = await _inflate(b"".join(chunks), self.max_bytes, send)

@@ -1,0 +1,125 @@
+"""``smart-kampung-district``: run the district server and administer villages, codes and devices."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+from sync.district.db import ENV_DB, default_db_url
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="smart-kampung-district", description="Server kabupaten Smart Kampung")
+    parser.add_argument("--db", help=f"URL basis data (bawaan: {ENV_DB} atau berkas SQLite di direktori data)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="jalankan server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    code = sub.add_parser("enroll-code", help="buat kode pendaftaran perangkat sekali pakai")
+    code.add_argument("--village", required=True, help="kode desa Kemendagri, mis. 35.10.01.2001")
+    code.add_argument("--role", required=True, choices=["office", "kiosk"])
+    code.add_argument("--hours", type=float, default=24.0, help="berlaku berapa jam (bawaan 24)")
+    code.add_argument("--name", default="", help="nama desa (jika desa baru)")
+    code.add_argument("--json", action="store_true")
+    revoke = sub.add_parser("revoke", help="cabut perangkat")
+    revoke.add_argument("device")
+    devices = sub.add_parser("devices", help="daftar perangkat")
+    devices.add_argument("--json", action="store_true")
+    villages = sub.add_parser("villages", help="daftar desa")
+    villages.add_argument("--json", action="store_true")
+    # --db is accepted after the command too (as in the design's examples)
+    for p in (serve, code, revoke, devices, villages):
+        p.add_argument("--db", dest="db_sub", help=argparse.SUPPRESS)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    url = args.db_sub or args.db or default_db_url()
+    if args.command == "serve":
+        return _serve(url, args.host, args.port, args.workers)
+    from sync.district.db import Database
+    from sync.district.store import DistrictStore, StoreError
+
+    db: Database | None = None
+    try:
+        db = Database(url)
+        db.upgrade()
+        store = DistrictStore(db)
+        if args.command == "enroll-code":
+            new = store.create_enrollment_code(args.village, args.role, args.hours)
+            if args.name:
+                store.add_village(args.village, args.name)
+            if args.json:
+                print(json.dumps({"code": new.code, "village": new.village, "role": new.role,
+                                  "expires_at": new.expires_at.isoformat()}))
+            else:
+                print(new.code)
+                print(f"Desa {new.village}, peran {new.role}, berlaku sampai "
+                      f"{new.expires_at:%Y-%m-%d %H:%M} UTC.", file=sys.stderr)
+        elif args.command == "revoke":
+            device = store.revoke(args.device)
+            print(f"Perangkat {device.id} ({device.name}, desa {device.village}) dicabut.")
+        elif args.command == "devices":
+            rows = [{"id": d.id, "village": d.village, "role": d.role, "name": d.name,
+                     "created_at": d.created_at.isoformat(),
+                     "last_seen": d.last_seen.isoformat() if d.last_seen else None,
+                     "last_push": d.last_push.isoformat() if d.last_push else None,
+                     "revoked_at": d.revoked_at.isoformat() if d.revoked_at else None}
+                    for d in store.devices()]
+            if args.json:
+                print(json.dumps(rows, indent=2))
+            else:
+                for r in rows:
+                    state = "dicabut" if r["revoked_at"] else "aktif"
+                    print(f"{r['id']}  {r['village']}  {r['role']:<6}  {state:<7}  {r['name']}  "
+                          f"terakhir: {r['last_seen'] or '-'}")
+        elif args.command == "villages":
+            villages = store.villages()
+            if args.json:
+                print(json.dumps([{"code": v.code, "name": v.name} for v in villages]))
+            else:
+                for v in villages:
+                    print(f"{v.code}  {v.name}")
+    except StoreError as exc:
+        print(f"Galat: {exc.message}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # a broken URL or unreachable database
+        print(f"Galat: basis data tidak dapat dibuka ({type(exc).__name__}: {exc})", file=sys.stderr)
+        return 1
+    finally:
+        if db is not None:
+            db.dispose()
+    return 0
+
+
+def _serve(url: str, host: str, port: int, workers: int) -> int:
+    import os
+
+    import uvicorn
+
+    from sync.district.db import Database
+
+    try:
+        Database(url).upgrade()  # once, before the workers start
+    except Exception as exc:
+        print(f"Galat: basis data tidak dapat dibuka ({type(exc).__name__}: {exc})", file=sys.stderr)
+        return 1
+    os.environ[ENV_DB] = url
+    uvicorn.run("sync.district.cli:app_from_env", factory=True, host=host, port=port, workers=workers,
+                log_level="info")
+    return 0
+
+
+def app_from_env() -> object:
+    """The app for uvicorn's worker processes (the URL travels in the environment)."""
+    from sync.district.app import create_app
+
+    return create_app(default_db_url(), migrate=False)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
