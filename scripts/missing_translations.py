@@ -21,10 +21,7 @@ def source_messages() -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for package in PACKAGES:
         path = ROOT / package
-        if path.is_file():
-            targets = [(path.parent, path.name)]
-        else:
-            targets = [(path, None)]
+        targets = [(path.parent, path.name)] if path.is_file() else [(path, None)]
         for folder, only in targets:
             for filename, lineno, message, _comments, _context in extract_from_dir(
                 folder, method_map=[("**.py", "python")], keywords=KEYWORDS
