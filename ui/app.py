@@ -192,4 +192,4 @@ def run_gui(argv: Sequence[str]) -> int:
     return app.exec()
 
 
-__all__ = ["StaffSession", "build_context", "make_application", "run_gui", "Qt"]
+__all__ = ["Qt", "StaffSession", "build_context", "make_application", "run_gui"]

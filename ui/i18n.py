@@ -16,7 +16,7 @@ class GettextQtTranslator(QTranslator):
         text = i18n.pgettext(context, source_text)
         return text if text != source_text else ""  # "" tells Qt: not translated here
 
-    def isEmpty(self) -> bool:  # noqa: N802
+    def isEmpty(self) -> bool:
         return False
 
 

@@ -82,21 +82,25 @@ def generate_village(n_residents: int, seed: int, today: dt.date | None = None) 
         head_birth = _birth(rng, 24, 85, today)
         religion = 1 if rng.random() < 0.93 else rng.choice([2, 3, 4])
 
-        def person(name: str, birth: dt.date, female: bool, relation: int, marital: int, **kw: Any) -> dict[str, Any]:
+        fam = {"kk": kk, "family_id": family_id, "religion": religion, "address": address, "rt": rt, "rw": rw,
+               "dusun": dusun}
+
+        def person(name: str, birth: dt.date, female: bool, relation: int, marital: int,
+                   f: dict[str, Any] = fam, **kw: Any) -> dict[str, Any]:
             nik = _nik(rng, region, birth, female, serials)
             age = (today - birth).days // 365
             occupation = rng.choice(WORK_ADULT) if age >= 18 else (3 if age >= 6 else 1)
             return {
-                "id": new_id(), "nik": nik, "kk_number": kk, "family_id": family_id, "name": name,
+                "id": new_id(), "nik": nik, "kk_number": f["kk"], "family_id": f["family_id"], "name": name,
                 "name_search": fold_name(name), "birth_place": rng.choice(PLACES), "birth_date": birth,
-                "sex": 2 if female else 1, "religion": religion, "marital_status": marital,
+                "sex": 2 if female else 1, "religion": f["religion"], "marital_status": marital,
                 "family_relation": relation,
                 "education": rng.choice([3, 4, 5, 6, 7, 9]) if age >= 18 else (1 if age < 7 else 3),
                 "education_current": 1, "occupation": occupation,
                 "blood_type": rng.choice([1, 2, 3, 4, 13]), "citizenship": 1,
                 "father_nik": None, "father_name": kw.get("father", ""), "mother_nik": None,
-                "mother_name": kw.get("mother", ""), "address": address, "rt": rt, "rw": rw,
-                "dusun": dusun, "phone": f"08{rng.randint(1100000000, 9999999999)}" if age >= 17 and rng.random() < 0.4 else "",
+                "mother_name": kw.get("mother", ""), "address": f["address"], "rt": f["rt"], "rw": f["rw"],
+                "dusun": f["dusun"], "phone": f"08{rng.randint(1100000000, 9999999999)}" if age >= 17 and rng.random() < 0.4 else "",
                 "status": 1, "extra": {}, "nik_warnings": [], "pin_hash": None, "version": 1,
                 "created_at": now, "updated_at": now,
             }

@@ -203,7 +203,14 @@ def office_info_from_code(
     if missing:
         raise ValidationError(N_("The village code {code} is not in the shipped list; give the names."),
                               fields=missing, code=code)
-    info = OfficeInfo(village_code=code, village_kind=kind, **{k: str(v) for k, v in names.items()})
+    info = OfficeInfo(
+        village_code=code,
+        village_kind=kind,
+        village_name=str(names["village_name"]),
+        kecamatan_name=str(names["kecamatan_name"]),
+        kabupaten_name=str(names["kabupaten_name"]),
+        provinsi_name=str(names["provinsi_name"]),
+    )
     if info.village_kind == "kelurahan":
         info.head_title = "Lurah"
         info.secretary_title = "Sekretaris Kelurahan"

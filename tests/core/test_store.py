@@ -40,7 +40,7 @@ def test_schema_at_head_and_backup_before_migration(tmp_path: Path) -> None:
     original = db.backup_database_file
     db.backup_database_file = lambda st, reason: calls.append(reason) or original(st, reason)  # type: ignore[assignment]
     try:
-        with pytest.raises(Exception):  # the fake revision is unknown to alembic
+        with pytest.raises(Exception, match="0000_fake"):  # the fake revision is unknown to alembic
             upgrade(store)
     finally:
         db.backup_database_file = original  # type: ignore[assignment]

@@ -57,7 +57,7 @@ class ChoicePage(QWizardPage):
         layout.addWidget(hint)
         layout.addStretch(1)
 
-    def nextId(self) -> int:  # noqa: N802
+    def nextId(self) -> int:
         return SetupWizard.PAGE_DEMO if self.demo.isChecked() else SetupWizard.PAGE_VILLAGE
 
 
@@ -68,7 +68,7 @@ class DemoPage(QWizardPage):
         self.setSubTitle(_("Press Finish to create the demo village. This takes a few seconds."))
         self.setFinalPage(True)
 
-    def nextId(self) -> int:  # noqa: N802
+    def nextId(self) -> int:
         return -1
 
 
@@ -173,7 +173,7 @@ class VillagePage(QWizardPage):
             provinsi=self.province.currentText() or None,
         )
 
-    def validatePage(self) -> bool:  # noqa: N802
+    def validatePage(self) -> bool:
         try:
             info = self.office_info()
             if not info.village_code.startswith(self.kecamatan.currentData() or ""):
@@ -255,7 +255,7 @@ class AdminPage(QWizardPage):
         form.addRow(self.message)
         self.setFinalPage(True)
 
-    def validatePage(self) -> bool:  # noqa: N802
+    def validatePage(self) -> bool:
         if not self.username.text().strip() or not self.full_name.text().strip():
             self.message.setText(_("Fill in the username and the full name."))
             return False
@@ -267,7 +267,7 @@ class AdminPage(QWizardPage):
             return False
         return True
 
-    def nextId(self) -> int:  # noqa: N802
+    def nextId(self) -> int:
         return -1
 
 
