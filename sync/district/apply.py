@@ -70,11 +70,12 @@ def apply_change(session: Session, device: Device, change: p.ChangeEnvelope, now
         raise rejected("role")
     if p.payload_hash(payload) != change.payload_hash:
         raise rejected("payload_hash_invalid")
+    # Records are keyed per village: another village's record with the same id is simply not visible.
     record = session.scalar(
-        select(Record).where(Record.entity == change.entity, Record.entity_id == change.entity_id)
+        select(Record).where(
+            Record.village == device.village, Record.entity == change.entity, Record.entity_id == change.entity_id
+        )
     )
-    if record is not None and record.village != device.village:
-        raise rejected("wrong_village")
     if change.op == "create":
         record = _create(session, device, change, record, now)
     elif change.op == "update":

@@ -35,9 +35,9 @@ def test_wrong_village_and_unknown_entity(district: District) -> None:
     foreign = p.ChangeEnvelope.build(change_id=new_id(), device_seq=9, entity="resident", entity_id="r9",
                                      op="create", payload={"village": OTHER_VILLAGE, "name": "B"})
     assert (dev.push(foreign)[0].status, dev.push(foreign)[0].reason) == ("rejected", "wrong_village")
-    # the other village's device cannot touch our record either
+    # the other village's device cannot see or touch our record
     hijack = other.change("resident", "r1", "update", {"name": "C"}, base_version=1)
-    assert other.push(hijack)[0].reason == "wrong_village"
+    assert other.push(hijack)[0].reason == "not_found"
     assert dev.push(dev.change("spaceship", "s1", "create", {}))[0].reason == "unknown_entity"
 
 
