@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from kiosk.db import Store
 
 if TYPE_CHECKING:
+    from kiosk.services.kiosk_auth import KioskAuthService
     from kiosk.services.office import OfficeService
     from kiosk.services.residents import ResidentService
     from kiosk.services.preferences import PreferenceService
@@ -43,3 +44,9 @@ class Services:
         from kiosk.services.residents import ResidentService
 
         return ResidentService(self.store)
+
+    @cached_property
+    def kiosk_auth(self) -> KioskAuthService:
+        from kiosk.services.kiosk_auth import KioskAuthService
+
+        return KioskAuthService(self.store)
