@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from kiosk.db import Store
 
 if TYPE_CHECKING:
+    from kiosk.services.complaints import ComplaintService
     from kiosk.services.kiosk_auth import KioskAuthService
     from kiosk.services.office import OfficeService
     from kiosk.services.residents import ResidentService
@@ -50,3 +51,9 @@ class Services:
         from kiosk.services.kiosk_auth import KioskAuthService
 
         return KioskAuthService(self.store)
+
+    @cached_property
+    def complaints(self) -> ComplaintService:
+        from kiosk.services.complaints import ComplaintService
+
+        return ComplaintService(self.store)
