@@ -10,9 +10,10 @@ from kiosk.db import Store
 if TYPE_CHECKING:
     from kiosk.services.complaints import ComplaintService
     from kiosk.services.kiosk_auth import KioskAuthService
+    from kiosk.services.letters import LetterService
     from kiosk.services.office import OfficeService
-    from kiosk.services.residents import ResidentService
     from kiosk.services.preferences import PreferenceService
+    from kiosk.services.residents import ResidentService
     from kiosk.services.users import UserService
 
 
@@ -57,3 +58,9 @@ class Services:
         from kiosk.services.complaints import ComplaintService
 
         return ComplaintService(self.store)
+
+    @cached_property
+    def letters(self) -> LetterService:
+        from kiosk.services.letters import LetterService
+
+        return LetterService(self.store)
