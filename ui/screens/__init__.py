@@ -22,6 +22,11 @@ class ScreenSpec:
 
 SCREENS: list[ScreenSpec] = [
     ScreenSpec("beranda", N_("Home"), "ui.screens.beranda:BerandaScreen"),
+    ScreenSpec("permohonan", N_("Requests"), "ui.screens.permohonan:PermohonanScreen", permission="letter.request",
+               badge="ui.screens.permohonan:waiting_badge"),
+    ScreenSpec("surat", N_("Letters"), "ui.screens.surat:SuratScreen", permission="letter.issue"),
+    ScreenSpec("pengaduan", N_("Complaints"), "ui.screens.pengaduan:PengaduanScreen", permission="complaint.view",
+               badge="ui.screens.pengaduan:overdue_badge"),
     ScreenSpec("pengguna", N_("Users"), "ui.screens.pengguna:PenggunaScreen", permission="user.manage"),
     ScreenSpec("pengaturan", N_("Settings"), "ui.screens.pengaturan:PengaturanScreen"),
 ]

@@ -1,0 +1,1 @@
+"""Qt item models fed plain data (dataclasses, tuples), never live ORM objects."""
