@@ -29,7 +29,9 @@ from ui.context import AppContext
 from ui.msgbox import show_error, show_info
 
 # Extra tabs: (English title, "module:Class" taking (ctx, parent), permission or None).
-TABS: list[tuple[str, str, str | None]] = []
+TABS: list[tuple[str, str, str | None]] = [
+    (N_("Letter types"), "ui.screens.letter_types_tab:LetterTypesTab", "letter_type.edit"),
+]
 
 
 class OfficeProfileTab(QWidget):
