@@ -14,7 +14,11 @@ from kiosk.i18n import _
 from ui.context import AppContext
 
 # Extra panels: "module:Class" taking (ctx, parent), each refreshing itself on data_changed.
-PANELS: list[str] = []
+PANELS: list[str] = [
+    "ui.screens.beranda_panels:TodayPanel",
+    "ui.screens.beranda_panels:ComplaintsPanel",
+    "ui.screens.beranda_panels:ResidentStatsPanel",
+]
 
 
 def _card(title: str, value_name: str) -> tuple[QFrame, QLabel]:

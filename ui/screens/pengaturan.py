@@ -31,6 +31,7 @@ from ui.msgbox import show_error, show_info
 # Extra tabs: (English title, "module:Class" taking (ctx, parent), permission or None).
 TABS: list[tuple[str, str, str | None]] = [
     (N_("Letter types"), "ui.screens.letter_types_tab:LetterTypesTab", "letter_type.edit"),
+    (N_("Complaints"), "ui.screens.pengaduan_settings:ComplaintSettingsTab", "settings.edit"),
 ]
 
 
