@@ -363,3 +363,45 @@ class OutboxChange(Base):
 
 
 OUTBOX_STATES = ("pending", "in_flight", "acked", "rejected", "conflict")
+
+
+# --- sync (kiosk/migrations/versions/0003_sync.py) -------------------------------------------------
+
+
+class SyncState(Base):
+    """Key/value state of the sync client: pull cursor, last success, offline since, clock offset..."""
+
+    __tablename__ = "sync_state"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON, nullable=True)
+
+
+class SyncConflict(Base):
+    """Something staff must look at: a conflict (both values kept), a rejected change, or a pulled
+    change that could not be applied. An open issue holds back later changes to the same record."""
+
+    __tablename__ = "sync_conflict"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16))  # conflict | rejected | apply_failed
+    change_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    fields: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    server_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    resolved_by: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    resolution: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    __table_args__ = (Index("ix_sync_conflict_open", "resolved_at", "entity", "entity_id"),)
+
+
+class SyncRecord(Base):
+    """The district's version of one synced record (the base of the next change sent for it)."""
+
+    __tablename__ = "sync_record"
+    entity: Mapped[str] = mapped_column(String(40), primary_key=True)
+    entity_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    server_version: Mapped[int] = mapped_column(Integer)  # the base of the next change sent
+    applied_version: Mapped[int] = mapped_column(Integer, default=0)  # the server state applied here
+    deferred: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from kiosk.services.letters import LetterService
     from kiosk.services.office import OfficeService
     from kiosk.services.preferences import PreferenceService
+    from kiosk.services.sync_state import SyncStateService
     from kiosk.services.residents import ResidentService
     from kiosk.services.users import UserService
 
@@ -64,3 +65,9 @@ class Services:
         from kiosk.services.letters import LetterService
 
         return LetterService(self.store)
+
+    @cached_property
+    def sync(self) -> SyncStateService:
+        from kiosk.services.sync_state import SyncStateService
+
+        return SyncStateService(self.store)

@@ -44,6 +44,11 @@ def allocate_number(session: Session, *, year: int, sequence_key: str) -> tuple[
 
     Call inside ``Store.write()``; the caller inserts the ``LetterNumber`` row in the same transaction.
     """
+    from kiosk.services.leases import take_number  # an enrolled office numbers from district leases
+
+    leased = take_number(session, year=year, sequence_key=sequence_key)
+    if leased is not None:
+        return leased
     highest = session.execute(
         select(func.max(LetterNumber.number)).where(
             LetterNumber.year == year, LetterNumber.sequence_key == sequence_key

@@ -1,0 +1,705 @@
+"""The office side of sync (DESIGN.md "Sync" 1-9): enrollment, push, pull, number leases, clock checks.
+
+One ``SyncClient.run_cycle()``: (under a per-data-directory lock, so two workers never send at once)
+in-flight rows go back to pending; restored-backup check; ping (proves the server, gives its time);
+push batches (<= 500 changes / 1 MB, gzip) marking rows in flight first and recording every answer in
+one local transaction; pull pages applying each page and its cursor in one local transaction; keep the
+letter-number leases stocked. Failures are typed: unreachable (backoff with full jitter and
+Retry-After), 401 (needs re-enrolment, nothing discarded), 403 device_revoked (queue kept, exportable).
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+import logging
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select, text, update
+from sqlalchemy.orm import Session
+
+from kiosk.db import Store
+from kiosk.errors import DomainError
+from kiosk.i18n import N_
+from kiosk.models import Device, LetterNumberLease, OutboxChange, utcnow
+from kiosk.services import leases
+from kiosk.services import sync_state as st
+from sync import protocol as p
+from sync.backoff import Backoff, full_jitter
+from sync.transport import DistrictHttp, HttpError, Revoked, TransportError, Unauthorized, Unreachable
+
+log = logging.getLogger(__name__)
+
+WINDOW = 4000  # unacked rows looked at when planning one batch
+ROW_RETRY_BASE = 1.0
+CLOCK_WARN_SECONDS = 300
+SIDECAR = "sync-watermark.json"
+LOCK_FILE = "sync.lock"
+# Test hooks (fault tests): sleep after the server answered a push, before the answer is recorded.
+ENV_SLEEP_AFTER_SEND = "SMART_KAMPUNG_SYNC_TEST_SLEEP_AFTER_SEND"
+
+# Called inside the pull's write transaction before the cursor is stored (tests inject disk-full here).
+apply_hook: Callable[[Session], None] | None = None
+
+
+class EnrollmentFailed(DomainError):
+    code = "enrollment_failed"
+    template = N_("The district refused the enrollment: {reason}.")
+
+
+class NotEnrolled(DomainError):
+    code = "not_enrolled"
+    template = N_("This computer is not enrolled at a district server yet.")
+
+
+@dataclass
+class CycleReport:
+    ok: bool = False
+    outcome: str = "ok"  # ok | not_enrolled | offline | needs_reenroll | revoked | restored | busy | storage
+    sent: int = 0
+    acked: int = 0
+    conflicts: int = 0
+    rejected: int = 0
+    pulled: int = 0
+    applied: int = 0
+    deferred: int = 0
+    leases: int = 0
+    unused_reported: int = 0
+    clock_offset_seconds: float | None = None
+    retry_in: float | None = None
+    error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+# --- the per-directory lock ----------------------------------------------------------------------------
+
+
+class DirLock:
+    """An exclusive advisory lock on a file (fcntl / msvcrt): one sync cycle per data directory."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fh: Any = None
+        self._thread_lock = threading.Lock()
+
+    def acquire(self, timeout: float = 0.0) -> bool:
+        deadline = time.monotonic() + timeout
+        got = self._thread_lock.acquire(True, timeout) if timeout > 0 else self._thread_lock.acquire(False)
+        if not got:
+            return False
+        while True:
+            fh = self.path.open("a+b")
+            try:
+                if sys.platform == "win32":
+                    import msvcrt
+
+                    msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)
+                else:
+                    import fcntl
+
+                    fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                self._fh = fh
+                return True
+            except OSError:
+                fh.close()
+                if time.monotonic() >= deadline:
+                    self._thread_lock.release()
+                    return False
+                time.sleep(0.05)
+
+    def release(self) -> None:
+        if self._fh is not None:
+            with suppress(OSError):
+                if sys.platform == "win32":
+                    import msvcrt
+
+                    msvcrt.locking(self._fh.fileno(), msvcrt.LK_UNLCK, 1)
+                else:
+                    import fcntl
+
+                    fcntl.flock(self._fh.fileno(), fcntl.LOCK_UN)
+            self._fh.close()
+            self._fh = None
+            self._thread_lock.release()
+
+
+# --- helpers ---------------------------------------------------------------------------------------------
+
+
+def _naive_utc(when: dt.datetime) -> dt.datetime:
+    return when.astimezone(dt.UTC).replace(tzinfo=None) if when.tzinfo else when
+
+
+def _device(session: Session) -> Device:
+    d = session.execute(select(Device)).scalar_one_or_none()
+    if d is None:
+        raise NotEnrolled()
+    return d
+
+
+def outbox_high_water(session: Session) -> int:
+    """The highest outbox sequence ever handed out here (sqlite_sequence survives deleted rows)."""
+    row = session.execute(text("SELECT seq FROM sqlite_sequence WHERE name = 'outbox_change'")).first()
+    top = session.execute(text("SELECT max(seq) FROM outbox_change")).scalar()
+    return max(int(row[0]) if row else 0, int(top or 0))
+
+
+@dataclass
+class _Row:
+    seq: int
+    change_id: str
+    entity: str
+    entity_id: str
+    op: str
+    base_version: int | None
+    payload: str  # stored JSON text, sent as is
+    payload_hash: str
+    attempts: int
+    size: int
+
+
+# --- the client ------------------------------------------------------------------------------------------
+
+
+class SyncClient:
+    """Synchronises one office store with its district server."""
+
+    def __init__(self, store: Store, *, http_factory: Callable[[str, str | None], DistrictHttp] | None = None,
+                 batch_changes: int = p.MAX_PUSH_CHANGES, batch_bytes: int = p.MAX_PUSH_BYTES,
+                 pull_limit: int = p.DEFAULT_PULL_LIMIT, lease_size: int | None = None,
+                 backoff: Backoff | None = None) -> None:
+        self.store = store
+        self.http_factory = http_factory or (lambda url, token: DistrictHttp(url, token))
+        self.batch_changes = min(batch_changes, p.MAX_PUSH_CHANGES)
+        self.batch_bytes = min(batch_bytes, p.MAX_PUSH_BYTES)
+        self.pull_limit = pull_limit
+        self.lease_size = lease_size
+        self.backoff = backoff or Backoff()
+        self.retry_at = 0.0  # monotonic time before which pushes wait (after a failure)
+        self.lock = DirLock(store.paths.root / LOCK_FILE)
+        self._server_asked_wait = False
+
+    # -- enrollment ---------------------------------------------------------------------------------
+
+    def enroll(self, server_url: str, code: str, name: str | None = None) -> p.EnrollResponse:
+        """Register this device's public key at the district with a one-time code."""
+        with self.store.read() as s:
+            d = _device(s)
+            req = p.EnrollRequest(
+                code=code.strip(), device_name=(name or d.name or "Kantor")[:200],
+                public_key=base64.b64encode(d.public_key).decode("ascii"),
+                last_outbox_seq=outbox_high_water(s),
+                letter_numbers=[p.NumberHighWater(**m) for m in leases.high_water_marks(s)],
+            )
+            restored = d.restored_at is not None
+        http = self.http_factory(server_url, None)
+        try:
+            resp = http.enroll(req)
+        except Unauthorized as exc:
+            raise EnrollmentFailed(reason=exc.code or "unauthorized") from exc
+        except HttpError as exc:
+            raise EnrollmentFailed(reason=exc.code or str(exc)) from exc
+        except Unreachable as exc:
+            raise EnrollmentFailed(reason=str(exc)) from exc
+        finally:
+            http.close()
+        with self.store.write() as s:
+            d = _device(s)
+            d.district_url = http.base
+            d.server_device_id = resp.device_id
+            d.token = resp.token
+            d.role = resp.role
+            d.enrolled_at = utcnow()
+            d.needs_reenroll = False
+            d.revoked = False
+            d.last_server_time = _naive_utc(resp.server_time)
+            if restored:
+                # numbers of the old leases may have been used by letters lost with the restore
+                reported = list(st.get_state(s, st.K_UNUSED_REPORTED, []))
+                for lease in s.execute(select(LetterNumberLease).where(LetterNumberLease.closed.is_(False))).scalars():
+                    lease.closed = True
+                    reported.append(lease.id)
+                st.put_state(s, st.K_UNUSED_REPORTED, reported)
+                d.restored_at = None
+            st.put_state(s, st.K_OFFLINE_SINCE, None)
+            st.put_state(s, st.K_LAST_ERROR, None)
+        self._write_sidecar()
+        self.backoff.reset()
+        self.retry_at = 0.0
+        log.info("enrolled at %s as device %s (%s)", http.base, resp.device_id, resp.role)
+        return resp
+
+    # -- the cycle ---------------------------------------------------------------------------------
+
+    def run_cycle(self, *, force: bool = False, lock_timeout: float = 30.0) -> CycleReport:
+        """One full sync: push, pull, leases. Never raises for network trouble (see the report)."""
+        report = CycleReport()
+        if not self.lock.acquire(lock_timeout):
+            report.outcome, report.error = "busy", "another sync is running"
+            return report
+        try:
+            self._recover_in_flight()
+            with self.store.read() as s:
+                d = s.execute(select(Device)).scalar_one_or_none()
+                if d is None or not d.token or not d.district_url:
+                    report.outcome = "not_enrolled"
+                    return report
+                if d.revoked:
+                    report.outcome = "revoked"
+                    return report
+                if d.restored_at is not None:
+                    report.outcome = "restored"
+                    return report
+                if d.needs_reenroll:
+                    report.outcome = "needs_reenroll"
+                    return report
+                url, token, role = d.district_url, d.token, d.role
+            if self._detect_restore():
+                report.outcome = "restored"
+                return report
+            http = self.http_factory(url, token)
+            if not force and time.monotonic() < self.retry_at and not self._connection_returned(http):
+                http.close()
+                report.outcome = "offline"
+                report.retry_in = self.retry_at - time.monotonic()
+                return report
+            try:
+                self._cycle(http, role, report)
+                report.ok = True
+                self._succeeded()
+            except Unreachable as exc:
+                self._offline(exc, report)
+            except Unauthorized as exc:
+                self._set_device(needs_reenroll=True)
+                self._note_error(f"401 {exc.code or 'unauthorized'}")
+                report.outcome, report.error = "needs_reenroll", "unauthorized"
+            except Revoked:
+                self._set_device(revoked=True)
+                self._note_error("403 device_revoked")
+                report.outcome, report.error = "revoked", "device_revoked"
+            except HttpError as exc:
+                self._offline(Unreachable(str(exc), status=exc.status, code=exc.code), report)
+            finally:
+                http.close()
+            return report
+        except OSError as exc:
+            log.error("sync stopped by a local storage error: %s", exc)
+            report.outcome, report.error = "storage", f"{type(exc).__name__}: {exc}"
+            return report
+        except Exception as exc:
+            from sqlalchemy.exc import OperationalError
+
+            if isinstance(exc, OperationalError):
+                log.error("sync stopped by a database error: %s", exc)
+                report.outcome, report.error = "storage", str(exc.orig)
+                return report
+            raise
+        finally:
+            self.lock.release()
+
+    def _cycle(self, http: DistrictHttp, role: str, report: CycleReport) -> None:
+        ping = http.ping()
+        server_now = _naive_utc(ping.server_time)
+        offset = (server_now - utcnow()).total_seconds()
+        report.clock_offset_seconds = round(offset, 1)
+        with self.store.write() as s:
+            d = _device(s)
+            if d.last_server_time is None or server_now > d.last_server_time:
+                d.last_server_time = server_now
+            st.put_state(s, st.K_CLOCK_OFFSET, round(offset, 1))
+            st.put_state(s, st.K_OFFLINE_SINCE, None)
+        if abs(offset) > CLOCK_WARN_SECONDS:
+            report.warnings.append("clock_off")
+        self.push_all(http, report)
+        self.pull_all(http, report)
+        if role == "office":
+            today = ping.server_time.astimezone().date()
+            self.refresh_leases(http, report, today)
+
+    def _connection_returned(self, http: DistrictHttp) -> bool:
+        """While waiting after a network failure, a cheap ping tells when the district is back (not when
+        the server itself asked us to wait: 5xx, 429 with Retry-After)."""
+        if self._server_asked_wait:
+            return False
+        try:
+            http.ping()
+        except TransportError:
+            return False
+        return True
+
+    def _succeeded(self) -> None:
+        self.backoff.reset()
+        self.retry_at = 0.0
+        with self.store.write() as s:
+            st.put_state(s, st.K_LAST_SUCCESS, utcnow().isoformat())
+            st.put_state(s, st.K_OFFLINE_SINCE, None)
+            st.put_state(s, st.K_LAST_ERROR, None)
+        self._write_sidecar()
+
+    def _offline(self, exc: Unreachable, report: CycleReport) -> None:
+        delay = self.backoff.failed(exc.retry_after)
+        self._server_asked_wait = exc.status is not None
+        self.retry_at = time.monotonic() + delay
+        report.outcome, report.error, report.retry_in = "offline", str(exc), delay
+        with self.store.write() as s:
+            if not st.get_state(s, st.K_OFFLINE_SINCE):
+                st.put_state(s, st.K_OFFLINE_SINCE, utcnow().isoformat())
+            st.put_state(s, st.K_LAST_ERROR, str(exc)[:500])
+        log.info("district unreachable (%s); next try in %.0f s", exc, delay)
+
+    def _note_error(self, message: str) -> None:
+        with self.store.write() as s:
+            st.put_state(s, st.K_LAST_ERROR, message)
+            st.put_state(s, st.K_OFFLINE_SINCE, None)  # reachable: not "offline"
+
+    def _set_device(self, **values: Any) -> None:
+        with self.store.write() as s:
+            d = _device(s)
+            for k, v in values.items():
+                setattr(d, k, v)
+
+    def _recover_in_flight(self) -> int:
+        """Rows left in flight by a process that died: back to pending (the server dedupes)."""
+        with self.store.write() as s:
+            result = s.execute(update(OutboxChange).where(OutboxChange.state == "in_flight")
+                               .values(state="pending"))
+            return int(getattr(result, "rowcount", 0) or 0)
+
+    # -- restored backups ---------------------------------------------------------------------------
+
+    def _sidecar_path(self) -> Path:
+        return self.store.paths.root / SIDECAR
+
+    def _write_sidecar(self) -> None:
+        """What the district has seen from this device, kept beside (not inside) the database: a
+        database restored from an old backup falls behind it."""
+        with self.store.read() as s:
+            d = s.execute(select(Device)).scalar_one_or_none()
+            if d is None or not d.server_device_id:
+                return
+            acked = s.execute(text("SELECT max(seq) FROM outbox_change WHERE state != 'pending'")).scalar()
+            numbers = {f"{m['year']}|{m['sequence_key']}": m["last_number"] for m in leases.high_water_marks(s)}
+            data = {"server_device_id": d.server_device_id, "sent_seq": int(acked or 0), "numbers": numbers}
+        path = self._sidecar_path()
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(data), encoding="utf-8")
+        os.replace(tmp, path)
+
+    def _detect_restore(self) -> bool:
+        path = self._sidecar_path()
+        try:
+            seen = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return False
+        with self.store.read() as s:
+            d = _device(s)
+            if seen.get("server_device_id") != d.server_device_id:
+                return False
+            seq = outbox_high_water(s)
+            numbers = {f"{m['year']}|{m['sequence_key']}": m["last_number"] for m in leases.high_water_marks(s)}
+        behind = seq < int(seen.get("sent_seq", 0)) or any(
+            numbers.get(k, 0) < int(v) for k, v in dict(seen.get("numbers") or {}).items())
+        if behind:
+            log.error("the database is behind what the district saw from it: restored from a backup")
+            self._set_device(restored_at=utcnow(), needs_reenroll=True)
+            self._note_error("restored_backup")
+        return behind
+
+    # -- push ---------------------------------------------------------------------------------------
+
+    def push_all(self, http: DistrictHttp, report: CycleReport) -> None:
+        limit = self.batch_changes
+        server_errors = 0
+        while True:
+            batch = self._plan_and_mark(limit)
+            if not batch:
+                return
+            body = self._encode(batch)
+            try:
+                answer = http.push_raw(body)
+            except Unreachable as exc:
+                if exc.status is not None and exc.status >= 500 and exc.status != 503:
+                    server_errors += 1
+                    self._unmark(batch, f"HTTP {exc.status}")
+                    if server_errors >= 6:
+                        raise
+                    if len(batch) > 1:  # find the change the server chokes on; the rest flows
+                        limit = max(1, len(batch) // 2)
+                    else:
+                        self._delay_row(batch[0])
+                    continue
+                self._unmark(batch, str(exc)[:200])
+                raise
+            except HttpError as exc:
+                self._unmark(batch, f"HTTP {exc.status} {exc.code or ''}".strip())
+                if len(batch) > 1:
+                    limit = max(1, len(batch) // 2)
+                    continue
+                if exc.status in (409, 413, 422, 400):  # this one change cannot be taken: stop the record
+                    self._reject_rows(batch, exc.code or f"http_{exc.status}")
+                    continue
+                raise
+            except BaseException:
+                self._unmark(batch, "interrupted")
+                raise
+            sleep = os.environ.get(ENV_SLEEP_AFTER_SEND)
+            if sleep:
+                time.sleep(float(sleep))
+            server_errors = 0
+            self._record_answers(batch, answer, report)
+            limit = min(self.batch_changes, limit * 2)
+
+    def _plan_and_mark(self, limit: int) -> list[_Row]:
+        """Choose the next batch (FIFO per record, isolation, parents first) and mark it in flight, in
+        one local transaction."""
+        now = utcnow()
+        with self.store.write() as s:
+            conn = s.connection()
+            blocked = st.blocked_records(s)
+            rows = conn.exec_driver_sql(
+                "SELECT seq, change_id, entity, entity_id, op, base_version, payload, payload_hash, attempts,"
+                " next_attempt_at, length(payload),"
+                " json_extract(payload, '$.resident_id'), json_extract(payload, '$.family_id'),"
+                " json_extract(payload, '$.head_resident_id'), json_extract(payload, '$.request_id'),"
+                " json_extract(payload, '$.reporter_resident_id'), json_extract(payload, '$.letter_id')"
+                " FROM outbox_change WHERE state IN ('pending', 'in_flight') ORDER BY seq LIMIT ?",
+                (WINDOW,),
+            ).all()
+            unacked: set[tuple[str, str]] = set()  # records with an earlier change not (yet) acked
+            chosen: list[_Row] = []
+            local_only: list[int] = []
+            size = 0
+            parent_names = ("resident", "family", "resident", "letter_request", "resident", "letter")
+            for r in rows:
+                key = (r[2], r[3])
+                if r[2] not in p.KNOWN_ENTITIES:
+                    local_only.append(r[0])
+                    continue
+                parents = [(parent_names[i], r[11 + i]) for i in range(6) if r[11 + i]]
+                free = (key not in unacked and key not in blocked
+                        and not any(pk in unacked or pk in blocked for pk in parents if pk != key))
+                due = r[9] is None or _due(r[9], now)
+                fits = not chosen or size + int(r[10]) + 300 <= self.batch_bytes
+                if free and due and fits:
+                    chosen.append(_Row(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], int(r[10])))
+                    size += int(r[10]) + 300
+                unacked.add(key)
+                if len(chosen) >= limit or size >= self.batch_bytes:
+                    break
+            if local_only:
+                s.execute(update(OutboxChange).where(OutboxChange.seq.in_(local_only)).values(
+                    state="acked", acked_at=now, last_error="local_only"))
+            if chosen:
+                marks = ",".join("?" * len(chosen))
+                bases = {(e, i): v for e, i, v in conn.exec_driver_sql(
+                    f"SELECT entity, entity_id, server_version FROM sync_record WHERE entity_id IN ({marks})",
+                    tuple(c.entity_id for c in chosen)).all()}
+                for c in chosen:
+                    known = bases.get((c.entity, c.entity_id))
+                    if known is not None and c.op != "create":
+                        c.base_version = known
+                for i in range(0, len(chosen), 500):
+                    part = [c.seq for c in chosen[i:i + 500]]
+                    s.execute(update(OutboxChange).where(OutboxChange.seq.in_(part), OutboxChange.state == "pending")
+                              .values(state="in_flight", attempts=OutboxChange.attempts + 1))
+        return chosen
+
+    def _encode(self, batch: list[_Row]) -> bytes:
+        parts = []
+        for c in batch:
+            head = json.dumps({"change_id": c.change_id, "device_seq": c.seq, "entity": c.entity,
+                               "entity_id": c.entity_id, "op": c.op, "base_version": c.base_version,
+                               "payload_hash": c.payload_hash}, ensure_ascii=False)
+            parts.append(head[:-1] + ',"payload":' + c.payload + "}")
+        return ('{"changes":[' + ",".join(parts) + "]}").encode("utf-8")
+
+    def _unmark(self, batch: list[_Row], error: str) -> None:
+        with self.store.write() as s:
+            seqs = [c.seq for c in batch]
+            for i in range(0, len(seqs), 500):
+                s.execute(update(OutboxChange).where(OutboxChange.seq.in_(seqs[i:i + 500]),
+                                                     OutboxChange.state == "in_flight")
+                          .values(state="pending", last_error=error))
+
+    def _delay_row(self, row: _Row) -> None:
+        wait = full_jitter(row.attempts, base=ROW_RETRY_BASE)
+        with self.store.write() as s:
+            s.execute(update(OutboxChange).where(OutboxChange.seq == row.seq).values(
+                next_attempt_at=utcnow() + dt.timedelta(seconds=wait)))
+
+    def _reject_rows(self, batch: list[_Row], reason: str) -> None:
+        with self.store.write() as s:
+            for c in batch:
+                s.execute(update(OutboxChange).where(OutboxChange.seq == c.seq).values(
+                    state="rejected", last_error=reason))
+                st.add_issue(s, kind="rejected", entity=c.entity, entity_id=c.entity_id, change_id=c.change_id,
+                             reason=reason)
+
+    def _record_answers(self, batch: list[_Row], answer: p.PushResponse, report: CycleReport) -> None:
+        """Mark every answered row in one local transaction; unanswered rows go back to pending."""
+        by_id = {r.change_id: r for r in answer.results}
+        now = utcnow()
+        report.sent += len(batch)
+        acked: list[dict[str, Any]] = []
+        versions: list[dict[str, Any]] = []
+        with self.store.write() as s:
+            conn = s.connection()
+            for c in batch:
+                res = by_id.get(c.change_id)
+                if res is None:
+                    s.execute(update(OutboxChange).where(OutboxChange.seq == c.seq).values(
+                        state="pending", last_error="no answer"))
+                    continue
+                if res.status in ("applied", "duplicate"):
+                    acked.append({"s": c.seq, "q": res.server_seq, "e": res.reason, "t": now})
+                    if res.version is not None:
+                        versions.append({"e": c.entity, "i": c.entity_id, "v": res.version})
+                    report.acked += 1
+                    continue
+                state = "conflict" if res.status == "conflict" else "rejected"
+                s.execute(update(OutboxChange).where(OutboxChange.seq == c.seq).values(
+                    state=state, last_error=res.reason))
+                fields: dict[str, Any] = {}
+                if res.conflict is not None:
+                    fields = {k: {"local": v.device, "server": v.server} for k, v in res.conflict.fields.items()}
+                st.add_issue(s, kind=state, entity=c.entity, entity_id=c.entity_id, change_id=c.change_id,
+                             reason=res.reason, fields=fields,
+                             server_version=res.conflict.server_version if res.conflict else res.version)
+                if state == "conflict":
+                    report.conflicts += 1
+                else:
+                    report.rejected += 1
+            if acked:
+                conn.execute(text("UPDATE outbox_change SET state = 'acked', acked_at = :t, server_seq = :q,"
+                                  " last_error = :e WHERE seq = :s"), acked)
+            if versions:
+                conn.execute(text(
+                    "INSERT INTO sync_record (entity, entity_id, server_version) VALUES (:e, :i, :v)"
+                    " ON CONFLICT (entity, entity_id) DO UPDATE SET server_version ="
+                    " max(server_version, excluded.server_version)"), versions)
+                keys = {(v["e"], v["i"]) for v in versions}
+                for e, i in conn.exec_driver_sql(
+                        "SELECT entity, entity_id FROM sync_record WHERE deferred IS NOT NULL").all():
+                    if (e, i) in keys:
+                        st.apply_deferred(s, e, i)
+
+    # -- pull ---------------------------------------------------------------------------------------
+
+    def pull_all(self, http: DistrictHttp, report: CycleReport) -> None:
+        with self.store.read() as s:
+            cursor = int(st.get_state(s, st.K_CURSOR, 0))
+            full = bool(st.get_state(s, st.K_FULL_RESYNC, False))
+        while True:
+            page = http.pull(cursor, self.pull_limit)
+            if page.reset_required:
+                if cursor == 0:
+                    report.warnings.append("reset_unavailable")
+                    log.error("the district asks for a full re-sync but cannot serve one from 0")
+                    return
+                log.warning("cursor %s too old for the district: full re-sync of the village", cursor)
+                with self.store.write() as s:
+                    st.put_state(s, st.K_CURSOR, 0)
+                    st.put_state(s, st.K_FULL_RESYNC, True)
+                cursor, full = 0, True
+                continue
+            changes = [c.model_dump() for c in page.changes]
+            with self.store.write() as s:
+                stats = st.apply_pulled(s, changes, full_resync=full)
+                if apply_hook is not None:
+                    apply_hook(s)
+                st.put_state(s, st.K_CURSOR, page.next_cursor)
+                if full and not page.has_more:
+                    st.put_state(s, st.K_FULL_RESYNC, False)
+            report.pulled += len(changes)
+            report.applied += stats.applied
+            report.deferred += stats.deferred
+            cursor = page.next_cursor
+            if not page.has_more:
+                break
+        with self.store.write() as s:
+            st.retry_failed_applies(s)
+
+    # -- leases -------------------------------------------------------------------------------------
+
+    def refresh_leases(self, http: DistrictHttp, report: CycleReport, today: dt.date) -> None:
+        with self.store.write() as s:
+            size = int(self.lease_size or st.get_state(s, st.K_LEASE_SIZE, leases.DEFAULT_LEASE_SIZE))
+            leases.close_expired(s, today)
+            wanted = leases.needs(s, today, size)
+        for need in wanted:
+            try:
+                got = http.lease(need.year, need.sequence_key, need.size)
+            except HttpError as exc:
+                if exc.status == 403:  # not an office device at the district
+                    return
+                raise
+            with self.store.write() as s:
+                leases.store_lease(s, lease_id=got.lease_id, year=got.year, sequence_key=got.sequence_key,
+                                   start=got.start, end=got.end)
+            report.leases += 1
+        with self.store.read() as s:
+            reported = list(st.get_state(s, st.K_UNUSED_REPORTED, []))
+            todo = leases.unused_to_report(s, reported)
+        for lease_id, numbers in todo.items():
+            try:
+                for i in range(0, max(1, len(numbers)), p.MAX_LEASE_SIZE):
+                    http.report_unused(lease_id, numbers[i:i + p.MAX_LEASE_SIZE])
+                report.unused_reported += len(numbers)
+            except HttpError as exc:  # e.g. a lease of this device's previous enrollment
+                log.warning("unused numbers of lease %s not reported: %s", lease_id, exc)
+            reported.append(lease_id)
+            with self.store.write() as s:
+                st.put_state(s, st.K_UNUSED_REPORTED, reported)
+
+    # -- revoked devices ----------------------------------------------------------------------------
+
+    def export_queue(self, path: Path) -> int:
+        """Write every change the district has not acknowledged as JSON (a revoked device's queue)."""
+        with self.store.read() as s:
+            d = _device(s)
+            rows = s.execute(select(OutboxChange).where(OutboxChange.state != "acked")
+                             .order_by(OutboxChange.seq)).scalars().all()
+            changes = [{"change_id": r.change_id, "device_seq": r.seq, "entity": r.entity,
+                        "entity_id": r.entity_id, "op": r.op, "base_version": r.base_version,
+                        "payload": r.payload, "payload_hash": r.payload_hash, "state": r.state,
+                        "last_error": r.last_error, "created_at": r.created_at.isoformat()} for r in rows]
+            data = {
+                "protocol_version": p.PROTOCOL_VERSION, "exported_at": utcnow().isoformat(),
+                "device": {"id": d.id, "server_device_id": d.server_device_id, "name": d.name,
+                           "public_key": base64.b64encode(d.public_key).decode("ascii")},
+                "changes": changes,
+            }
+        tmp = path.with_suffix(path.suffix + ".tmp")
+        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+        os.replace(tmp, path)
+        return len(changes)
+
+
+def _due(value: Any, now: dt.datetime) -> bool:
+    when = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+    # a clock that jumped back makes a far-future retry time meaningless: the longest wait is 30 min
+    return when <= now or when > now + dt.timedelta(minutes=31)
+
+
+@contextmanager
+def client_for(data_dir: str | Path | None = None) -> Iterator[SyncClient]:
+    store = Store.open(data_dir)
+    try:
+        yield SyncClient(store)
+    finally:
+        store.close()
+
+
+__all__ = ["CycleReport", "EnrollmentFailed", "NotEnrolled", "SyncClient", "TransportError", "apply_hook"]
