@@ -86,10 +86,14 @@ class InvalidState(DomainError):
     code = "invalid_state"
     template = N_("This request is “{status}” and cannot be {action}.")
 
+    def user_message(self) -> str:
+        data = {k: _(str(v)) for k, v in self.data.items()}
+        return _(self.template).format(**data)
+
 
 class ApprovalRequired(DomainError):
     code = "approval_required"
-    template = N_("A {title} needs a supervisor's approval before it is issued.")
+    template = N_("{title}: a supervisor must approve this request before the letter is issued.")
 
 
 class UnknownLetterType(DomainError):
@@ -488,7 +492,7 @@ class LetterService:
             old = self._letter(s, letter_id)
             lt = self.letter_type(old.letter_type)
             if old.resident_id is None:
-                raise InvalidState(status=N_("without resident"), action=N_("reissued"))
+                raise InvalidState(N_("This letter names no resident and cannot be reissued."))
             merged = dict(old.values or {})
             merged.update(values or {})
             req = self._new_request(s, actor, resident_id=old.resident_id, lt=lt, values=merged, channel="loket")
@@ -900,7 +904,7 @@ class LetterService:
 
     def _void_in(self, s: Session, actor: Actor, letter: Letter, reason: str) -> None:
         if letter.voided_at is not None:
-            raise InvalidState(status=N_("void"), action=N_("voided"))
+            raise InvalidState(N_("Letter {number} is already void."), number=letter.number)
         base = letter.version
         letter.voided_at = _utc_naive(self.clock())
         letter.voided_by = actor.user_id
@@ -1013,7 +1017,8 @@ class LetterService:
         letter_ids = [r.letter_id for r in reqs if r.letter_id]
         numbers: dict[str, str] = {}
         if letter_ids:
-            numbers = dict(s.execute(select(Letter.id, Letter.number).where(Letter.id.in_(letter_ids))).tuples().all())
+            for lid, number in s.execute(select(Letter.id, Letter.number).where(Letter.id.in_(letter_ids))).all():
+                numbers[lid] = number
         out = []
         for r in reqs:
             name, nik = people.get(r.resident_id, ("", None))
