@@ -53,6 +53,11 @@ KIOSK_PIN_MAX_FAILURES = _declare("kiosk.pin_max_failures", int, 5, N_("Kiosk PI
 KIOSK_PIN_LOCK_MINUTES = _declare("kiosk.pin_lock_minutes", int, 15, N_("Kiosk PIN lockout minutes"))
 BACKUP_SECOND_FOLDER = _declare("backup.second_folder", str, "", N_("Second backup folder"))
 SYNC_INTERVAL_SECONDS = _declare("sync.interval_seconds", int, 60, N_("Sync interval (seconds)"))
+BACKUP_INTERVAL_HOURS = _declare("backup.interval_hours", int, 24, N_("Automatic backup every (hours; 0: off)"))
+BACKUP_KEEP_DAILY = _declare("backup.keep_daily", int, 7, N_("Daily backups kept"))
+BACKUP_KEEP_WEEKLY = _declare("backup.keep_weekly", int, 4, N_("Weekly backups kept"))
+BACKUP_KEEP_MONTHLY = _declare("backup.keep_monthly", int, 12, N_("Monthly backups kept"))
+BACKUP_KEEP_OTHER = _declare("backup.keep_other", int, 10, N_("Manual, pre-upgrade and pre-restore backups kept (each)"))
 
 
 def get(session: Session, definition: SettingDef) -> Any:

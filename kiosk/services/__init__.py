@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from kiosk.db import Store
 
 if TYPE_CHECKING:
+    from kiosk.services.backup import BackupService
     from kiosk.services.complaints import ComplaintService
     from kiosk.services.kiosk_auth import KioskAuthService
     from kiosk.services.letters import LetterService
@@ -65,6 +66,12 @@ class Services:
         from kiosk.services.letters import LetterService
 
         return LetterService(self.store)
+
+    @cached_property
+    def backup(self) -> BackupService:
+        from kiosk.services.backup import BackupService
+
+        return BackupService(self.store)
 
     @cached_property
     def sync(self) -> SyncStateService:
