@@ -1,0 +1,1 @@
+"""The self-service kiosk (anjungan mandiri): full-screen, touch-first screens for residents."""

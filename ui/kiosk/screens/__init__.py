@@ -1,0 +1,1 @@
+"""The kiosk's screens: welcome, identify, menu, request a letter, my requests, complaint, info."""
