@@ -12,9 +12,11 @@ from kiosk import i18n
 
 
 class GettextQtTranslator(QTranslator):
-    def translate(self, context: str, source_text: str, disambiguation: str | None = None, n: int = -1) -> str:  # type: ignore[override]
+    def translate(self, context: str, source_text: str, disambiguation: str | None = None, n: int = -1) -> str | None:  # type: ignore[override]
         text = i18n.pgettext(context, source_text)
-        return text if text != source_text else ""  # "" tells Qt: not translated here
+        # None (a null QString) lets Qt fall back to the source text; "" would be taken as the
+        # translation and empty every untranslated string (e.g. QPageSize names, which then turn invalid)
+        return text if text != source_text else None
 
     def isEmpty(self) -> bool:
         return False

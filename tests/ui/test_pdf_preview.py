@@ -64,3 +64,15 @@ def test_operator_may_remember_printer(ctx: Any) -> None:
     remember_printer(ctx, operator, "Epson L3110", "A4")
     assert ctx.services.preferences.get(settings.PRINTER) == "Epson L3110"
     assert ctx.services.preferences.get(settings.PAPER) == "A4"
+
+
+def test_f4_page_size_valid_with_indonesian_qt_translator(ctx: Any, qapp: Any) -> None:
+    """Qt's own untranslated strings (a custom page size's name) must not turn the F4 size invalid."""
+    from ui.dialogs.pdf_preview import page_size_for
+    from ui.i18n import install_qt_translator
+
+    install_qt_translator(qapp)
+    size = page_size_for("F4")
+    assert size.isValid() and paper_name(size) == "F4"
+    dialog = PdfPreviewDialog(ctx, render_letter(sample_letter()))
+    assert dialog.paper() == "F4"

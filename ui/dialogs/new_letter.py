@@ -32,6 +32,7 @@ from kiosk.i18n import _
 from kiosk.permissions import allowed
 from ui import msgbox
 from ui.context import AppContext
+from ui.models.letters import nice_title
 from ui.widgets.letter_form import LetterForm, ResidentSearch, resident_line
 
 log = logging.getLogger(__name__)
@@ -120,7 +121,7 @@ class NewLetterDialog(QDialog):
         p2.addWidget(self.type_filter)
         p2.addLayout(row, 1)
         for lt in sorted(self.catalog, key=lambda t: t.title):
-            item = QListWidgetItem(lt.title.title() + ("  ✱" if lt.needs_approval else ""))
+            item = QListWidgetItem(nice_title(lt.title) + ("  ✱" if lt.needs_approval else ""))
             item.setData(Qt.ItemDataRole.UserRole, lt.code)
             self.types.addItem(item)
         self.type_filter.textChanged.connect(self._filter_types)

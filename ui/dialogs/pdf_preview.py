@@ -140,7 +140,7 @@ class PdfPreviewDialog(QDialog):
         if not self.page_count():
             return None
         size = self.document.pagePointSize(0)
-        return paper_name(QPageSize(size, QPageSize.Unit.Point))
+        return paper_name(QPageSize(size, QPageSize.Unit.Point, "", QPageSize.SizeMatchPolicy.ExactMatch))
 
     def _show_info(self) -> None:
         pages = self.page_count()

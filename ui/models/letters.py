@@ -52,6 +52,14 @@ def fmt_date(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+ACRONYMS = {"KTP", "KK", "SKCK", "SKTM", "RT", "RW", "N1", "NIK", "KTP-EL", "PBB", "WNI", "WNA"}
+
+
+def nice_title(title: str) -> str:
+    """A letter title in title case for lists, keeping acronyms ("Surat Pengantar SKCK")."""
+    return " ".join(w if w.upper() in ACRONYMS else w.capitalize() for w in title.split())
+
+
 def status_label(status: str) -> str:
     return _(STATUS_LABELS.get(status, status))
 
@@ -93,7 +101,7 @@ class _RecordsModel(QAbstractTableModel):
     def type_title(self, rec: Any) -> str:
         code = attr(rec, "letter_type", "type_code", default="") or ""
         title = attr(rec, "letter_title", "type_title", "title", default=None)
-        return str(title or self.titles.get(code) or code)
+        return nice_title(str(title or self.titles.get(code) or code))
 
     def text(self, rec: Any, column: int) -> str:
         raise NotImplementedError
@@ -132,7 +140,7 @@ class RequestsModel(_RecordsModel):
             return str(attr(rec, "resident_nik", "nik_masked", "nik", default="") or "")
         if column == 4:
             title = self.type_title(rec)
-            return title + ("  ✱" if attr(rec, "needs_approval", default=False) else "")
+            return ("✱ " if attr(rec, "needs_approval", default=False) else "") + title
         if column == 5:
             return channel_label(str(attr(rec, "channel", default="") or ""))
         if column == 6:

@@ -238,7 +238,11 @@ class PeopleEditor(QWidget):
         self.table = QTableWidget(0, len(fd.columns))
         self.table.setObjectName(f"people_{fd.name}")
         self.table.setHorizontalHeaderLabels([c.label + (" *" if c.required else "") for c in fd.columns])
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        self.table.resizeColumnsToContents()
+        self.table.verticalHeader().setDefaultSectionSize(30)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setMinimumHeight(150)
         buttons = QHBoxLayout()
@@ -251,8 +255,9 @@ class PeopleEditor(QWidget):
         layout.addLayout(buttons)
         self.add_button.clicked.connect(lambda: self.add_row())
         self.remove_button.clicked.connect(self._remove)
-        for _i in range(max(1, int(fd.min or 0))):
-            self.add_row()
+        self.set_value(None)
+        for c, col in enumerate(fd.columns):  # room for the header and for a typical value
+            self.table.setColumnWidth(c, max(self.table.columnWidth(c), 150 if col.kind == "text" else 120))
 
     def add_row(self, values: Mapping[str, Any] | None = None) -> None:
         r = self.table.rowCount()
@@ -293,8 +298,11 @@ class PeopleEditor(QWidget):
 
     def set_value(self, value: Any) -> None:
         self.table.setRowCount(0)
-        for row in value if isinstance(value, list) else []:
+        rows = value if isinstance(value, list) else []
+        for row in rows:
             self.add_row(row)
+        for _i in range(len(rows), max(1, int(self.fd.min or 0))):
+            self.add_row()  # an empty row to start typing in
 
 
 # --- the whole form -------------------------------------------------------------------------------
