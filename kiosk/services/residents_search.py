@@ -25,6 +25,7 @@ from kiosk.db import Store
 from kiosk.text import fold_name
 
 PAGE_SIZE = 50
+KK_MIN_DIGITS = 6  # a No. KK prefix is searched once it goes past the 6-digit region code
 _DIGITS = re.compile(r"[\d\s.]+")
 
 
@@ -125,11 +126,13 @@ def build_query(q: ResidentQuery, *, after: tuple[Any, ...] | None, limit: int) 
             params["ak"], params["ar"] = after
             k_nik = " AND (r.nik, r.rowid) > (:ak, :ar)"
             k_kk = " AND (r.kk_number, r.rowid) > (:ak, :ar)"
+        nik_part = (f"SELECT * FROM (SELECT {_COLS}, r.nik AS k, r.rowid AS rid FROM resident r "
+                    f"WHERE r.nik GLOB :pattern{k_nik}{where} ORDER BY r.nik, r.rowid LIMIT :limit)")
+        if len(digits) <= KK_MIN_DIGITS:
+            # up to the region code, NIK and No. KK prefixes match the same people: NIK order only
+            return f"{nik_part} ORDER BY k, rid LIMIT :limit", params, "number"
         sql = (
-            f"SELECT * FROM ("
-            f"SELECT * FROM (SELECT {_COLS}, r.nik AS k, r.rowid AS rid FROM resident r "
-            f"WHERE r.nik GLOB :pattern{k_nik}{where} ORDER BY r.nik, r.rowid LIMIT :limit) "
-            f"UNION ALL "
+            f"SELECT * FROM ({nik_part} UNION ALL "
             f"SELECT * FROM (SELECT {_COLS}, r.kk_number AS k, r.rowid AS rid FROM resident r "
             f"WHERE r.kk_number GLOB :pattern AND NOT coalesce(r.nik GLOB :pattern, 0){k_kk}{where} "
             f"ORDER BY r.kk_number, r.rowid LIMIT :limit)"
