@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from starlette.middleware.gzip import GZipMiddleware
 
 from sync import protocol as p
-from sync.district import api, verify
+from sync.district import api, monitoring, verify
 from sync.district.db import Database
 from sync.district.gzip_body import GzipRequestMiddleware
 from sync.district.store import DistrictStore, StoreError
@@ -29,6 +29,7 @@ def create_app(db_url: str, *, migrate: bool = True) -> FastAPI:
     app.add_middleware(GzipRequestMiddleware, max_bytes=p.SERVER_MAX_BODY_BYTES)
     app.include_router(api.router)
     app.include_router(verify.router)
+    app.include_router(monitoring.router)
 
     @app.exception_handler(StoreError)
     async def _store_error(_request: Request, exc: StoreError) -> JSONResponse:

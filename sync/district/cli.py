@@ -30,8 +30,14 @@ def _parser() -> argparse.ArgumentParser:
     devices.add_argument("--json", action="store_true")
     villages = sub.add_parser("villages", help="daftar desa")
     villages.add_argument("--json", action="store_true")
+    user_add = sub.add_parser("user-add", help="buat akun petugas kabupaten untuk e-monitoring")
+    user_add.add_argument("name", help="nama pengguna")
+    user_add.add_argument("--full-name", default="", help="nama lengkap")
+    link = sub.add_parser("login-link", help="tautan masuk e-monitoring yang berlaku 10 menit")
+    link.add_argument("name", help="nama pengguna")
+    link.add_argument("--base-url", default="http://127.0.0.1:8000")
     # --db is accepted after the command too (as in the design's examples)
-    for p in (serve, code, revoke, devices, villages):
+    for p in (serve, code, revoke, devices, villages, user_add, link):
         p.add_argument("--db", dest="db_sub", help=argparse.SUPPRESS)
     return parser
 
@@ -77,6 +83,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                     state = "dicabut" if r["revoked_at"] else "aktif"
                     print(f"{r['id']}  {r['village']}  {r['role']:<6}  {state:<7}  {r['name']}  "
                           f"terakhir: {r['last_seen'] or '-'}")
+        elif args.command in ("user-add", "login-link"):
+            from sync.district.monitoring import user_command
+
+            return user_command(db, args)
         elif args.command == "villages":
             villages = store.villages()
             if args.json:
