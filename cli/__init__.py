@@ -17,7 +17,7 @@ from kiosk.i18n import _
 log = logging.getLogger(__name__)
 
 # Command modules; a feature adds its module name here.
-COMMAND_MODULES = ["cli.core", "cli.letters", "cli.backup", "cli.sync"]
+COMMAND_MODULES = ["cli.core", "cli.letters", "cli.backup", "cli.sync", "cli.residents"]
 
 
 def common_parent() -> argparse.ArgumentParser:
