@@ -53,7 +53,7 @@ log = logging.getLogger(__name__)
 
 __all__ = [
     "ApprovalRequired", "ArchiveDamaged", "ClockBehind", "InvalidState", "LetterInfo", "LetterService",
-    "NotIssuingDevice", "RegisterRow", "RequestInfo", "Signer", "UnknownLetterType", "VerifyReport",
+    "LetterVoided", "NotIssuingDevice", "RegisterRow", "RequestInfo", "Signer", "UnknownLetterType", "VerifyReport",
 ]
 
 # request states
@@ -823,7 +823,10 @@ class LetterService:
             raise
 
     def _check_clock(self, s: Session, device: Device, now_utc: dt.datetime) -> None:
-        last = s.execute(select(func.max(Letter.issued_at))).scalar()
+        # max(issued_on) uses its index; then only that day's letters are looked at
+        last_day = s.execute(select(func.max(Letter.issued_on))).scalar()
+        last = None if last_day is None else s.execute(
+            select(func.max(Letter.issued_at)).where(Letter.issued_on == last_day)).scalar()
         if device.last_server_time is not None and (last is None or device.last_server_time > last):
             last = device.last_server_time
         if last is not None and now_utc < last:

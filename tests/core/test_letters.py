@@ -556,3 +556,24 @@ def test_letters_never_contain_unreplaced_placeholders(village: dict[str, Any]) 
     info = issue(village, "kematian")
     text = pdf_text(letters.letter_pdf(village["supervisor"], info.id))
     assert not re.search(r"\{(resident|office|field|letter)\.", text)
+
+
+def test_issue_time_number_to_signed_pdf_on_disk(village: dict[str, Any]) -> None:
+    """The budget is 50 ms (``python -m bench letters_issue`` measures it); here only a loose bound, since
+    the suite shares the machine with other work."""
+    import statistics
+    import time
+
+    letters: LetterService = village["letters"]
+    sup = village["supervisor"]
+    issue(village)  # warm: fonts, Babel, catalog
+    reqs = [letters.create_request(sup, resident_id=village["residents"][i], letter_type="domisili",
+                                   values=values_for(letters, "domisili")).id for i in range(15)]
+    times = []
+    for rid in reqs:
+        start = time.perf_counter()
+        letters.issue(sup, rid)
+        times.append(time.perf_counter() - start)
+    median = statistics.median(times) * 1000
+    print(f"\nLetterService.issue median {median:.1f} ms over {len(times)} letters")
+    assert median < 250
