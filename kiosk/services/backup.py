@@ -758,17 +758,26 @@ class BackupService:
             _remove(path)
 
     def due_daily(self, now: dt.datetime | None = None) -> bool:
-        """True when the automatic backup should run: none within the interval (setting, hours)."""
+        """True when the automatic backup should run (setting ``backup.interval_hours``; 0: never).
+
+        A whole number of days (24, 48...) counts calendar days: with 24 the first start of each day
+        backs up, whatever the hour of yesterday's backup. Other intervals count hours since the last one.
+        Backups stamped in the future (a clock that was wrong) do not count.
+        """
         hours = self.interval_hours()
         if hours <= 0 or not self.paths.database.exists() or self._village_code() is None:
             return False
         now = now or self.clock()
-        since = now - dt.timedelta(hours=hours)
+        last: dt.datetime | None = None
         for path in self.paths.backups.iterdir() if self.paths.backups.is_dir() else []:
             parsed = parse_name(path.name)
-            if parsed and parsed[0] == "daily" and parsed[2] is not None and since < parsed[2] <= now:
-                return False
-        return True
+            if parsed and parsed[0] == "daily" and parsed[2] is not None and parsed[2] <= now:
+                last = parsed[2] if last is None else max(last, parsed[2])
+        if last is None:
+            return True
+        if hours % 24 == 0:
+            return (_local_day(now) - _local_day(last)).days >= hours // 24
+        return now - last >= dt.timedelta(hours=hours)
 
     def run_daily_if_due(self) -> CreateResult | None:
         """Called at start-up and on a timer; makes the daily backup when it is due."""

@@ -329,7 +329,11 @@ def test_second_folder_gets_a_verified_copy_and_a_missing_drive_is_reported(offi
     assert result.second_copy is None and result.second_copy_error and "USB" in result.second_copy_error
 
 
-def test_daily_backup_is_due_once_per_interval(office: dict[str, Any]) -> None:
+def test_daily_backup_is_due_once_per_interval(office: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    monkeypatch.setenv("TZ", "UTC")  # calendar days of the computer: fixed for the test
+    time.tzset()
     services: Services = office["services"]
     backup: BackupService = services.backup
     now = [dt.datetime(2026, 12, 1, 8, 0)]
@@ -337,10 +341,20 @@ def test_daily_backup_is_due_once_per_interval(office: dict[str, Any]) -> None:
     assert backup.due_daily()
     assert backup.run_daily_if_due() is not None
     assert not backup.due_daily() and backup.run_daily_if_due() is None
-    now[0] += dt.timedelta(hours=23)
+    now[0] += dt.timedelta(hours=10)  # the same day
+    assert not backup.due_daily()
+    now[0] += dt.timedelta(hours=12)  # the next day, earlier than yesterday's backup: one a day
+    assert backup.due_daily()
+    from kiosk import settings
+
+    services.preferences.set(office["admin"], settings.BACKUP_INTERVAL_HOURS, 6)
+    backup.run_daily_if_due()
+    now[0] += dt.timedelta(hours=5)
     assert not backup.due_daily()
     now[0] += dt.timedelta(hours=1)
     assert backup.due_daily()
+    services.preferences.set(office["admin"], settings.BACKUP_INTERVAL_HOURS, 0)
+    assert not backup.due_daily()
 
 
 def test_cli_backup_list_and_restore(office: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str],
