@@ -184,7 +184,9 @@ class LettersModel(_RecordsModel):
             state = str(attr(rec, "state", default="") or "")
             return _("Unused number") if state == "unused" else _("Issued")
         count = attr(rec, "print_count", "prints", default=0) or 0
-        return _("{n}×").format(n=count)
+        if is_void(rec) or attr(rec, "state", default="") == "unused":
+            return ""
+        return _("{n}×").format(n=count) if count else _("not yet")
 
     def color(self, rec: Any, column: int) -> Any:
         if column == 4 and is_void(rec):

@@ -149,6 +149,8 @@ class LetterTypeEditor(QDialog):
         self.save_button.setObjectName("saveType")
         self.save_button.setProperty("primary", True)
         cancel = QPushButton(_("Cancel"))
+        for b in (self.pdf_button, self.save_button, cancel):
+            b.setAutoDefault(False)
         buttons.addWidget(self.pdf_button)
         buttons.addStretch(1)
         buttons.addWidget(self.save_button)
@@ -200,8 +202,12 @@ class LetterTypeEditor(QDialog):
     def _show_status(self, text: str, *, ok: bool) -> None:
         self.status.setText(text)
         self.status.setStyleSheet("color: #166534;" if ok else "color: #b00020; font-weight: bold;")
+        self.preview.setEnabled(ok)  # greyed: the last good preview, not the current text
         self.save_button.setEnabled(ok)
         self.pdf_button.setEnabled(ok)
+        self.save_button.setProperty("primary", ok)  # the style sheet's primary look would hide "disabled"
+        self.save_button.style().unpolish(self.save_button)
+        self.save_button.style().polish(self.save_button)
 
     def show_pdf(self) -> None:
         from printing.letter import render_letter

@@ -239,9 +239,10 @@ class PeopleEditor(QWidget):
         self.table.setObjectName(f"people_{fd.name}")
         self.table.setHorizontalHeaderLabels([c.label + (" *" if c.required else "") for c in fd.columns])
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        self.table.resizeColumnsToContents()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(90)
+        for c, col in enumerate(fd.columns):  # a long label is cut in the header: the tooltip has it all
+            self.table.horizontalHeaderItem(c).setToolTip(col.label + (f"\n{col.help}" if col.help else ""))
         self.table.verticalHeader().setDefaultSectionSize(30)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setMinimumHeight(150)
@@ -256,8 +257,6 @@ class PeopleEditor(QWidget):
         self.add_button.clicked.connect(lambda: self.add_row())
         self.remove_button.clicked.connect(self._remove)
         self.set_value(None)
-        for c, col in enumerate(fd.columns):  # room for the header and for a typical value
-            self.table.setColumnWidth(c, max(self.table.columnWidth(c), 150 if col.kind == "text" else 120))
 
     def add_row(self, values: Mapping[str, Any] | None = None) -> None:
         r = self.table.rowCount()
