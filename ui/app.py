@@ -122,6 +122,9 @@ class StaffSession:
         assert app is not None
         app.installEventFilter(self.idle)
         self.idle.start()
+        from ui.kiosk.hook import add_kiosk_action
+
+        add_kiosk_action(self)  # "Mode kios" on the Program menu, for supervisors
         self.window.show()
         return self.window
 
@@ -166,6 +169,10 @@ def run_gui(argv: Sequence[str]) -> int:
     app = make_application()
     install_excepthook()
     options = {"kiosk": args.kiosk, "demo": args.demo, "demo_residents": args.demo_residents}
+    from ui.startup_check import check_database_or_recover, start_daily_backups  # backups (issue 8)
+
+    if not check_database_or_recover(args.data_dir):  # damaged: offer the newest good backup
+        return 1
     ctx = build_context(args.data_dir, options=options)
     from kiosk import settings
 
@@ -188,6 +195,7 @@ def run_gui(argv: Sequence[str]) -> int:
     if not session.sign_in():
         return 0
     session.open_main_window()
+    start_daily_backups(ctx, app)  # the automatic backup now if due (background), then hourly checks
     app.setQuitOnLastWindowClosed(True)
     return app.exec()
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QTextEdit, QWidget
 
 from kiosk.models import Complaint, LetterRequest
@@ -351,3 +352,42 @@ def test_screenshots(ctx: Any, qtbot: Any, messages: list[Any], resident: str, t
         window._allow_close = True
         window.remove_filters()
         window.close()
+
+
+def test_mode_kios_from_the_staff_program(ctx: Any, qtbot: Any, messages: list[Any], monkeypatch: Any) -> None:
+    from ui.app import StaffSession
+
+    session = StaffSession(ctx)
+    restarted: list[bool] = []
+    monkeypatch.setattr(session, "_restart", lambda: restarted.append(True))
+    ctx.options["kiosk_fullscreen"] = False
+    main = session.open_main_window()
+    action = main.findChild(QAction, "action_kiosk_mode")
+    assert action is not None and action.text() == "Mode kios"
+    action.trigger()
+    kiosk = ctx.options["kiosk_window"]
+    try:
+        assert session.window is None and ctx.actor is None and kiosk.isVisible()
+        kiosk.resize(1280, 800)
+        with qtbot.waitSignal(kiosk.exited, timeout=5000):
+            _supervisor_exit(kiosk, qtbot, ADMIN_PASSWORD)
+        qtbot.waitUntil(lambda: restarted == [True], timeout=3000)
+    finally:
+        kiosk._allow_close = True
+        kiosk.remove_filters()
+        kiosk.close()
+        QApplication.instance().setQuitOnLastWindowClosed(True)
+
+
+def test_operators_have_no_kiosk_mode_action(ctx: Any, qtbot: Any, messages: list[Any]) -> None:
+    from tests.helpers import make_user
+    from ui.app import StaffSession
+
+    ctx.actor = make_user(ctx.services, "operator1", "operator")
+    session = StaffSession(ctx)
+    main = session.open_main_window()
+    try:
+        assert main.findChild(QAction, "action_kiosk_mode") is None
+    finally:
+        QApplication.instance().removeEventFilter(session.idle)
+        main.close()

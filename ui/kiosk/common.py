@@ -6,7 +6,15 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFocusEvent, QMouseEvent
-from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit, QPushButton, QSizePolicy, QWidget
+from PySide6.QtWidgets import (
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from kiosk.i18n import _
 
@@ -36,6 +44,24 @@ def button(text: str, name: str, kind: str = "", *, height: int = 72) -> QPushBu
     widget.setMinimumHeight(height)
     widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)
     widget.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+    return widget
+
+
+def wrapped_button(text: str, name: str, kind: str = "", *, height: int = 72) -> QPushButton:
+    """A big button whose text wraps onto two lines (long letter titles) instead of being cut off."""
+    widget = button("", name, kind, height=height)
+    widget.setMinimumWidth(0)
+    widget.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+    widget.setFixedHeight(height)
+    inner = QLabel(text, widget)
+    inner.setObjectName(f"{name}_text")
+    inner.setProperty("role", "buttonText")
+    inner.setWordWrap(True)
+    inner.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, True)
+    layout = QVBoxLayout(widget)
+    layout.setContentsMargins(18, 4, 12, 4)
+    layout.addWidget(inner)
+    widget.setAccessibleName(text)
     return widget
 
 

@@ -22,22 +22,22 @@ class OnScreenKeyboard(QWidget):
         self.letter_buttons: list[QPushButton] = []
         self.buttons: dict[str, QPushButton] = {}
         column = QVBoxLayout(self)
-        column.setSpacing(8)
+        column.setSpacing(6)
         column.setContentsMargins(0, 0, 0, 0)
         for index, keys in enumerate(ROWS):
             row = QHBoxLayout()
-            row.setSpacing(8)
+            row.setSpacing(6)
             if index == 3:
                 shift = key_button("⇧ " + _("Capital"), "key_shift", "keyAction")
                 shift.setCheckable(True)
                 shift.clicked.connect(self._toggle_caps)
-                row.addWidget(shift, 2)
+                row.addWidget(shift, 4)
                 self.buttons["shift"] = shift
             elif index:
                 row.addStretch(index)
             for ch in keys:
                 button = key_button(ch, f"key_{ch}")
-                button.setMinimumSize(60, 56)
+                button.setMinimumSize(56, 48)
                 button.clicked.connect(lambda _c=False, c=ch: self.type_text(c))
                 row.addWidget(button, 2)
                 self.buttons[ch] = button
@@ -45,7 +45,7 @@ class OnScreenKeyboard(QWidget):
                     self.letter_buttons.append(button)
             if index == 2:
                 button = key_button("-", "key_dash")
-                button.setMinimumSize(60, 56)
+                button.setMinimumSize(56, 48)
                 button.clicked.connect(lambda _c=False: self.type_text("-"))
                 row.addWidget(button, 2)
             if index == 0:
@@ -57,7 +57,7 @@ class OnScreenKeyboard(QWidget):
                 row.addStretch(index)
             column.addLayout(row)
         bottom = QHBoxLayout()
-        bottom.setSpacing(8)
+        bottom.setSpacing(6)
         for text, name in (("/", "key_slash"), ("@", "key_at")):
             button = key_button(text, name)
             button.clicked.connect(lambda _c=False, t=text: self.type_text(t))

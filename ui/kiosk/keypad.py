@@ -19,7 +19,7 @@ def key_button(text: str, name: str, kind: str = "key") -> QPushButton:
     button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
     button.setAutoRepeat(name in ("key_back",))
     button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-    button.setMinimumSize(88, 64)
+    button.setMinimumSize(64, 48)
     return button
 
 
@@ -41,7 +41,11 @@ class NumericKeypad(QWidget):
         self._add(grid, _("Clear"), "key_clear", 3, 0, kind="keyAction")
         self._add(grid, "0", "key_0", 3, 1)
         self._add(grid, "⌫ " + _("Delete"), "key_back", 3, 2, kind="keyAction")
-        self.setMinimumSize(340, 330)
+        for column in range(3):
+            grid.setColumnStretch(column, 1)
+        for row in range(4):
+            grid.setRowStretch(row, 1)
+        self.setMinimumSize(420, 330)
 
     def _add(self, grid: QGridLayout, text: str, name: str, row: int, col: int, kind: str = "key") -> None:
         button = key_button(text, name, kind)

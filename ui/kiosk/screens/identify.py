@@ -64,7 +64,7 @@ class IdentifyScreen(QWidget):
         right = QVBoxLayout()
         right.addStretch(1)
         self.keypad = NumericKeypad(self, self.nik)
-        self.keypad.setMinimumSize(420, 440)
+        self.keypad.setMinimumSize(500, 440)
         right.addWidget(self.keypad)
         right.addStretch(1)
         outer.addLayout(right, 2)

@@ -28,7 +28,7 @@ class MenuScreen(QWidget):
             ("request", "✉  " + _("Request a letter"), "tile"),
             ("my_requests", "☰  " + _("My requests"), "tile"),
             ("complaint", "✎  " + _("File a complaint"), "tile"),
-            ("info", "🕑  " + _("Service hours and contacts"), "tile"),
+            ("info", "☎  " + _("Service hours and contacts"), "tile"),
         ]
         for index, (key, text, kind) in enumerate(tiles):
             tile = button(text, f"menu_{key}", kind, height=130)

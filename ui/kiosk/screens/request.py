@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from forms import FieldDef, LetterType
 from kiosk.i18n import _
-from ui.kiosk.common import TouchLineEdit, TouchTextEdit, button, label, letter_title
+from ui.kiosk.common import TouchLineEdit, TouchTextEdit, button, label, letter_title, wrapped_button
 from ui.kiosk.keyboard import OnScreenKeyboard
 from ui.kiosk.keypad import NumericKeypad
 
@@ -83,6 +83,8 @@ class LetterFormPage(QWidget):
         self.grid.setHorizontalSpacing(20)
         self.grid.setVerticalSpacing(6)
         scroll.setWidget(body)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll = scroll
         column.addWidget(scroll, 1)
         self.editors: dict[str, FieldEditor] = {}
         self.errors: dict[str, QLabel] = {}
@@ -114,12 +116,12 @@ class LetterFormPage(QWidget):
         holder.setContentsMargins(0, 0, 0, 0)
         holder.addStretch(1)
         self.keypad = NumericKeypad()
-        self.keypad.setFixedWidth(480)
+        self.keypad.setFixedWidth(500)
         holder.addWidget(self.keypad)
         holder.addStretch(1)
         self.pads.addWidget(self.keyboard)
         self.pads.addWidget(self.keypad_holder)
-        self.pads.setFixedHeight(300)
+        self.pads.setFixedHeight(286)
         column.addWidget(self.pads)
         first = next((e.widget for e in self.editors.values() if e.group is None), None)
         if first is not None:
@@ -185,6 +187,7 @@ class LetterFormPage(QWidget):
             self.keypad.set_target(None)
             self.pads.setCurrentWidget(self.keyboard)
         widget.setFocus()
+        self.scroll.ensureWidgetVisible(widget, 0, 40)  # and the help line under it
 
     def values(self) -> dict[str, str]:
         return {name: e.value() for name, e in self.editors.items() if e.value()}
@@ -248,14 +251,17 @@ class RequestScreen(QWidget):
         column.addWidget(label(_("Touch the letter you need."), "hint"))
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         body = QWidget()
         grid = QGridLayout(body)
-        grid.setSpacing(14)
+        grid.setSpacing(12)
         for index, lt in enumerate(self.letter_types.values()):
-            choice = button(letter_title(lt.title), f"type_{lt.code}", "tile", height=84)
+            choice = wrapped_button(letter_title(lt.title), f"type_{lt.code}", "typeTile", height=92)
             choice.clicked.connect(lambda _c=False, code=lt.code: self.choose(code))
-            grid.addWidget(choice, index // 2, index % 2)
-        grid.setRowStretch(len(self.letter_types) // 2 + 1, 1)
+            grid.addWidget(choice, index // 3, index % 3)
+        for col in range(3):
+            grid.setColumnStretch(col, 1)
+        grid.setRowStretch(len(self.letter_types) // 3 + 1, 1)
         scroll.setWidget(body)
         column.addWidget(scroll, 1)
         if not self.letter_types:

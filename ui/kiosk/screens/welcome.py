@@ -54,7 +54,7 @@ class WelcomeScreen(QWidget):
             choice = button(name, f"lang_{code}", "choice", height=64)
             choice.setCheckable(True)
             choice.setChecked(i18n.current_language() == code)
-            choice.setMinimumWidth(260)
+            choice.setMinimumWidth(340)
             choice.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
             choice.clicked.connect(lambda _c=False, c=code: self.language.emit(c))
             langs.addWidget(choice)
