@@ -160,3 +160,41 @@ def test_navigation_has_letter_screens_in_order(village: Any, qtbot: Any) -> Non
     qtbot.addWidget(window)
     titles = [window.nav.item(i).text() for i in range(window.nav.count())]
     assert titles.index("Beranda") < titles.index("Permohonan") < titles.index("Surat") < titles.index("Pengguna")
+
+
+def test_register_batch_print_one_job_then_void(village: Any, qtbot: Any, messages: list[Any],
+                                                monkeypatch: Any, tmp_path: Any) -> None:
+    from PySide6.QtPrintSupport import QPrinter
+
+    ctx = village
+    services: Services = ctx.services
+    admin = ctx.actor
+    lt = services.letters.letter_type("domisili")
+    issued = [services.letters.issue_direct(admin, resident_id=row.id, letter_type="domisili",
+                                            values=__import__("forms").sample_values(lt, dt.date.today()))
+              for row in services.residents.search(admin, "", limit=2).rows]
+    ctx.actor = make_user(services, "kades", "supervisor")
+    screen = SuratScreen(ctx)
+    qtbot.addWidget(screen)
+    screen.select_numbers([x.number for x in issued])
+    assert screen.batch_button.isEnabled() and not screen.void_button.isEnabled()
+    dialog = screen.batch_print()
+    assert dialog is not None and dialog.page_count() == 2
+    printer = dialog.make_printer()
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setResolution(96)
+    printer.setOutputFileName(str(tmp_path / "batch.pdf"))
+    dialog.print_now(printer)
+    dialog.close()
+    assert [m for m in messages if m[0] == "error"] == []
+    assert all(services.letters.get_letter(admin, x.id).print_count == 1 for x in issued)
+    assert screen.model.text(screen.model.rows[0], 5) == "1×"
+
+    from ui.screens import surat
+
+    monkeypatch.setattr(surat, "ask_reason", lambda *a: "Salah ketik nama")
+    screen.select_numbers([issued[0].number])
+    qtbot.mouseClick(screen.void_button, Qt.MouseButton.LeftButton)
+    assert services.letters.get_letter(admin, issued[0].id).voided
+    row = [screen.model.text(r, 0) for r in screen.model.rows].index(issued[0].number)
+    assert screen.model.text(screen.model.rows[row], 4) == "Batal: Salah ketik nama"

@@ -237,11 +237,7 @@ class SuratScreen(QWidget):
         opened: list[Any] = []
 
         def printed() -> None:
-            def work() -> None:
-                for i in ids:
-                    letters.record_print(actor, i)
-
-            self.ctx.runner.write(work, lambda _r: self.ctx.changed("letter"), lambda e: msgbox.show_error(self, e))
+            self.ctx.runner.write(lambda: letters.record_prints(actor, ids), lambda _r: self.ctx.changed("letter"), lambda e: msgbox.show_error(self, e))
 
         def show(pdf: bytes) -> None:
             opened.append(open_preview(self.ctx, pdf, self, title=_("{n} letters").format(n=len(ids)),
