@@ -426,7 +426,7 @@ class LetterService:
             if req.status == DIAJUKAN:
                 if lt.needs_approval:
                     raise ApprovalRequired(title=lt.title.title())
-                self._approve_in(s, actor, req)
+                # no approval needed: diajukan → diterbitkan in one step (the protocol allows it)
             elif req.status != DISETUJUI:
                 raise InvalidState(status=req.status, action=N_("issued"))
             letter = self._issue_in(s, actor, req, lt, signer, written)
@@ -442,7 +442,8 @@ class LetterService:
         self._check_requester(actor, resident_id, lt, "loket")
         with self._archive_guard() as written, self.store.write() as s:
             req = self._new_request(s, actor, resident_id=resident_id, lt=lt, values=values, channel="loket")
-            self._approve_in(s, actor, req)
+            if lt.needs_approval:
+                self._approve_in(s, actor, req)
             letter = self._issue_in(s, actor, req, lt, signer, written)
             return self._letter_info(s, letter)
 
@@ -496,7 +497,8 @@ class LetterService:
             merged = dict(old.values or {})
             merged.update(values or {})
             req = self._new_request(s, actor, resident_id=old.resident_id, lt=lt, values=merged, channel="loket")
-            self._approve_in(s, actor, req)
+            if lt.needs_approval:
+                self._approve_in(s, actor, req)
             if old.voided_at is None:
                 self._void_in(s, actor, old, self._reason(reason or f"Diterbitkan ulang ({old.number})"))
             old_signer = Signer.from_dict(old.signer or {}) if old.signer else None

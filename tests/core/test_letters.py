@@ -236,7 +236,7 @@ def test_validation_errors_are_per_field_and_indonesian(village: dict[str, Any])
         issue(village, "domisili", values={"sejak": "kemarin", "keperluan": ""})
     msgs = e.value.field_messages()
     assert set(msgs) == {"sejak", "keperluan"}
-    assert msgs["keperluan"] == "Wajib diisi."
+    assert "wajib diisi" in msgs["keperluan"].lower()
     assert "tanggal" in msgs["sejak"].lower()
     assert letters.check_values("domisili", {"sejak": "01-01-2015", "keperluan": "melamar kerja"}) == {}
     assert numbers(village["services"]) == []
@@ -421,10 +421,11 @@ def test_every_step_is_audited_and_queued(village: dict[str, Any]) -> None:
         rows = list(s.execute(select(OutboxChange).where(OutboxChange.entity.in_(("letter", "letter_request")))
                               .order_by(OutboxChange.seq)).scalars())
     ops = [(r.entity, r.op) for r in rows]
-    assert ops == [("letter_request", "create"), ("letter_request", "transition"),
-                   ("letter_request", "transition"), ("letter", "create"), ("letter", "update"),
-                   ("letter", "transition")]
-    created = rows[3].payload
+    # domisili needs no approval: diajukan → diterbitkan in one transition
+    assert ops == [("letter_request", "create"), ("letter_request", "transition"), ("letter", "create"),
+                   ("letter", "update"), ("letter", "transition")]
+    assert rows[1].payload["status"] == "diterbitkan" and rows[1].payload["letter_id"] == info.id
+    created = rows[2].payload
     for key in ("number", "year", "sequence_key", "sequence_number", "type", "version", "issued_on",
                 "content_hash", "token", "resident_id"):
         assert key in created, key
