@@ -32,6 +32,7 @@ from ui.msgbox import show_error, show_info
 TABS: list[tuple[str, str, str | None]] = [
     (N_("Letter types"), "ui.screens.letter_types_tab:LetterTypesTab", "letter_type.edit"),
     (N_("Complaints"), "ui.screens.pengaduan_settings:ComplaintSettingsTab", "settings.edit"),
+    (N_("Backups"), "ui.screens.backup_tab:BackupTab", "backup.create"),
 ]
 
 
