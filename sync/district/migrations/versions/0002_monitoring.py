@@ -43,7 +43,7 @@ def upgrade() -> None:
     # The overview counts a month of letters for every village: a covering range scan by date.
     op.create_index("ix_letters_issued_village", "letters", ["issued_at", "village", "voided"])
     # Village page: letters of one village by day and type.
-    op.create_index("ix_letters_village_issued_type", "letters", ["village", "issued_at", "type_code"])
+    op.create_index("ix_letters_village_issued_type", "letters", ["village", "issued_at", "voided", "type_code"])
     op.create_index("ix_complaints_village_received", "complaint_projection",
                     ["village", "received_at", "status", "first_response_at", "due_at"])
     op.create_index("ix_complaints_status_village", "complaint_projection", ["status", "village"])
