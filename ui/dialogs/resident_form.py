@@ -4,6 +4,7 @@ work, contact), with the service's field messages shown inline and "Simpan tetap
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -128,7 +129,7 @@ class ResidentFormDialog(QDialog):
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-        for a, b in zip(order, order[1:], strict=False):  # Tab goes down each group, then to the next
+        for a, b in itertools.pairwise(order):  # Tab goes down each group, then to the next
             QWidget.setTabOrder(a, b)
         QShortcut(QKeySequence("Ctrl+S"), self, activated=lambda: self.save())
         if record:

@@ -22,6 +22,7 @@ class ScreenSpec:
 
 SCREENS: list[ScreenSpec] = [
     ScreenSpec("beranda", N_("Home"), "ui.screens.beranda:BerandaScreen"),
+    ScreenSpec("penduduk", N_("Residents"), "ui.screens.penduduk:PendudukScreen", permission="resident.view"),
     ScreenSpec("permohonan", N_("Requests"), "ui.screens.permohonan:PermohonanScreen", permission="letter.request",
                badge="ui.screens.permohonan:waiting_badge"),
     ScreenSpec("surat", N_("Letters"), "ui.screens.surat:SuratScreen", permission="letter.issue"),
