@@ -1,22 +1,32 @@
-"""Applying one pushed change to the district store: dedupe, checks, per-entity rules, change log.
+"""Applying a pushed batch to the district store: dedupe, restored-backup check, per-entity rules,
+change log — decided in Python, written with SQLAlchemy Core bulk statements.
 
-Called inside the push transaction (which holds the sequence lock) in a savepoint of its own, so a
-failing change rolls back alone. See `sync.protocol` for the entity set and the state machines.
+Called inside the push transaction, which holds the sequence lock (one writer at a time), so the
+records and ledger rows read at the start stay true for the whole batch and ``server_seq`` order is
+commit order. Per batch: one query for the dedupe ledger, one for the touched records, one per case
+projection table; each change is then decided against the in-memory state (so later changes of the same
+record see the earlier ones: first-in-first-out per record), and everything is written at the end with
+``executemany``. Only statements that can violate a constraint another writer owns (a letter's
+projection row and its official number) run at once, in a savepoint of their own, so a failing change
+rolls back alone. See `sync.protocol` for the entity set and the state machines.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import BindParameter, Connection, Table, bindparam, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sync import protocol as p
 from sync.district.models import (
     ChangeLogEntry,
     ComplaintProjection,
-    Device,
     LetterProjection,
     ReceivedChange,
     Record,
@@ -24,12 +34,22 @@ from sync.district.models import (
     UsedNumber,
 )
 
+log = logging.getLogger(__name__)
+
 COMPLAINT_RESPONSE_LIMIT = dt.timedelta(hours=4)
 LETTER_REQUIRED = ("number", "letter_type", "issued_at", "content_hash")
 
+_records = cast(Table, Record.__table__)
+_received = cast(Table, ReceivedChange.__table__)
+_change_log = cast(Table, ChangeLogEntry.__table__)
+_letters = cast(Table, LetterProjection.__table__)
+_used = cast(Table, UsedNumber.__table__)
+_CASE_TABLES = {p.ENTITY_LETTER_REQUEST: cast(Table, RequestProjection.__table__),
+                p.ENTITY_COMPLAINT: cast(Table, ComplaintProjection.__table__)}
+
 
 class Outcome(Exception):
-    """A non-applied answer for one change (raised to roll back its savepoint)."""
+    """A non-applied answer for one change (raised before anything of it is kept)."""
 
     def __init__(self, status: p.ChangeStatus, reason: str, *, version: int | None = None,
                  conflict: p.ConflictInfo | None = None) -> None:
@@ -40,255 +60,430 @@ class Outcome(Exception):
         self.conflict = conflict
 
 
+class DeviceRestored(Exception):
+    """The device's local sequence went backwards: it reuses a `device_seq` the server already holds
+    for another change (a database restored from an old backup). Nothing of the batch is applied."""
+
+    def __init__(self, device_seq: int, change_id: str, seen_change_id: str) -> None:
+        super().__init__(f"device_seq {device_seq} of change {change_id} was already used by {seen_change_id}")
+        self.device_seq = device_seq
+        self.change_id = change_id
+        self.seen_change_id = seen_change_id
+
+
 def rejected(reason: str) -> Outcome:
     return Outcome("rejected", reason)
 
 
-def find_received(session: Session, device_id: str, change_id: str) -> ReceivedChange | None:
-    return session.scalar(
-        select(ReceivedChange).where(
-            ReceivedChange.device_id == device_id, ReceivedChange.change_id == change_id
-        )
-    )
+@dataclass(frozen=True)
+class Pusher:
+    """The pushing device as the batch needs it (read inside the push transaction)."""
+
+    id: str
+    village: str
+    role: str
+    last_device_seq: int
 
 
-def next_server_seq(session: Session) -> int:
-    current = session.scalar(select(func.coalesce(func.max(ChangeLogEntry.server_seq), 0)))
+@dataclass
+class RecordState:
+    """One record of the village in memory; written back at the end of the batch."""
+
+    id: int | None  # None: created in this batch
+    entity: str
+    entity_id: str
+    version: int
+    data: dict[str, Any]
+    field_versions: dict[str, Any]
+    deleted: bool
+    dirty: bool = False
+
+
+@dataclass
+class _Seen:
+    id: int
+    change_id: str
+    payload_hash: str
+    status: str
+    server_seq: int | None
+    version: int | None
+
+
+@dataclass
+class _Writes:
+    change_log: list[dict[str, Any]] = field(default_factory=list)
+    new_received: list[dict[str, Any]] = field(default_factory=list)
+    old_received: list[dict[str, Any]] = field(default_factory=list)
+    cases: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+
+
+def next_server_seq(conn: Connection) -> int:
+    current = conn.scalar(select(func.coalesce(func.max(_change_log.c.server_seq), 0)))
     return int(current or 0) + 1
-
-
-def apply_change(session: Session, device: Device, change: p.ChangeEnvelope, now: dt.datetime) -> p.ChangeResult:
-    """Apply `change`; raises `Outcome` for anything that is not applied."""
-    payload = change.payload
-    if payload.get("village") != device.village:
-        raise rejected("wrong_village")
-    if change.entity not in p.KNOWN_ENTITIES:
-        raise rejected("unknown_entity")
-    if device.role == "kiosk" and not (
-        change.op == "create" and change.entity in (p.ENTITY_LETTER_REQUEST, p.ENTITY_COMPLAINT)
-    ):
-        raise rejected("role")
-    if p.payload_hash(payload) != change.payload_hash:
-        raise rejected("payload_hash_invalid")
-    # Records are keyed per village: another village's record with the same id is simply not visible.
-    record = session.scalar(
-        select(Record).where(
-            Record.village == device.village, Record.entity == change.entity, Record.entity_id == change.entity_id
-        )
-    )
-    if change.op == "create":
-        record = _create(session, device, change, record, now)
-    elif change.op == "update":
-        record = _update(device, change, record, now)
-    elif change.op == "delete":
-        record = _delete(change, record, now)
-    else:
-        record = _transition(session, change, record, now)
-    seq = next_server_seq(session)
-    session.add(
-        ChangeLogEntry(
-            server_seq=seq,
-            village=record.village,
-            entity=record.entity,
-            entity_id=record.entity_id,
-            op=change.op,
-            version=record.version,
-            payload=dict(record.data),
-            origin_device=device.id,
-            created_at=now,
-        )
-    )
-    session.flush()
-    return p.ChangeResult(change_id=change.change_id, status="applied", server_seq=seq, version=record.version)
 
 
 def _data_fields(payload: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in payload.items() if k != "village"}
 
 
-def _create(session: Session, device: Device, change: p.ChangeEnvelope, record: Record | None,
-            now: dt.datetime) -> Record:
-    data = dict(change.payload)
-    if change.entity == p.ENTITY_LETTER_REQUEST:
-        data.setdefault("status", p.REQUEST_INITIAL)
-        if data["status"] != p.REQUEST_INITIAL:
-            raise rejected("invalid_status")
-    elif change.entity == p.ENTITY_COMPLAINT:
-        data.setdefault("status", p.COMPLAINT_INITIAL)
-        if data["status"] != p.COMPLAINT_INITIAL:
-            raise rejected("invalid_status")
-    elif change.entity == p.ENTITY_LETTER and (
-        any(not data.get(k) for k in LETTER_REQUIRED) or data.get("voided")
-    ):
-        raise rejected("invalid_payload")
-    if record is not None:
-        differing = {
-            k: p.FieldConflict(server=record.data.get(k), device=v)
-            for k, v in data.items()
-            if record.data.get(k) != v
+class BatchApplier:
+    """Applies one push batch of one device inside the caller's (locked) transaction."""
+
+    def __init__(self, session: Session, device: Pusher, now: dt.datetime) -> None:
+        self.session = session
+        self.conn = session.connection()
+        self.device = device
+        self.now = now
+        self.records: dict[tuple[str, str], RecordState] = {}
+        self.existing_cases: dict[str, set[str]] = {}
+        self.writes = _Writes()
+
+    # -- reading ----------------------------------------------------------------------------------------
+
+    def _load_seen(self, changes: Sequence[p.ChangeEnvelope]) -> dict[str, _Seen]:
+        ids = [c.change_id for c in changes]
+        rows = self.conn.execute(
+            select(_received.c.id, _received.c.change_id, _received.c.payload_hash, _received.c.status,
+                   _received.c.server_seq, _received.c.version)
+            .where(_received.c.device_id == self.device.id, _received.c.change_id.in_(ids))
+        )
+        return {r.change_id: _Seen(r.id, r.change_id, r.payload_hash, r.status, r.server_seq, r.version)
+                for r in rows}
+
+    def check_not_restored(self, changes: Sequence[p.ChangeEnvelope], seen: dict[str, _Seen]) -> None:
+        """Raise `DeviceRestored` when a new change reuses a local sequence number the server already
+        holds for another change of this device.
+
+        Only new changes at or below the highest sequence seen can collide; a lower sequence alone is
+        no proof (a change held back behind a conflict of its record is legitimately sent late), a
+        reused one is."""
+        candidates = {c.device_seq: c.change_id for c in changes
+                      if c.change_id not in seen and c.device_seq <= self.device.last_device_seq}
+        if not candidates:
+            return
+        rows = self.conn.execute(
+            select(_received.c.device_seq, _received.c.change_id)
+            .where(_received.c.device_id == self.device.id, _received.c.device_seq.in_(list(candidates)))
+        )
+        for row in rows:
+            mine = candidates[row.device_seq]
+            if row.change_id != mine:
+                raise DeviceRestored(row.device_seq, mine, row.change_id)
+
+    def _load_records(self, changes: Sequence[p.ChangeEnvelope]) -> None:
+        entities = {c.entity for c in changes}
+        entity_ids = {c.entity_id for c in changes}
+        rows = self.conn.execute(
+            select(_records.c.id, _records.c.entity, _records.c.entity_id, _records.c.version,
+                   _records.c.data, _records.c.field_versions, _records.c.deleted)
+            .where(_records.c.village == self.device.village, _records.c.entity.in_(sorted(entities)),
+                   _records.c.entity_id.in_(sorted(entity_ids)))
+        )
+        for r in rows:
+            self.records[(r.entity, r.entity_id)] = RecordState(
+                id=r.id, entity=r.entity, entity_id=r.entity_id, version=r.version, data=dict(r.data),
+                field_versions=dict(r.field_versions), deleted=bool(r.deleted))
+
+    def _load_cases(self, changes: Sequence[p.ChangeEnvelope]) -> None:
+        for entity, table in _CASE_TABLES.items():
+            ids = sorted({c.entity_id for c in changes if c.entity == entity})
+            found: set[str] = set()
+            if ids:
+                found = set(self.conn.scalars(select(table.c.id).where(table.c.id.in_(ids))))
+            self.existing_cases[entity] = found
+
+    # -- the batch --------------------------------------------------------------------------------------
+
+    def run(self, changes: Sequence[p.ChangeEnvelope]) -> list[p.ChangeResult]:
+        seen = self._load_seen(changes)
+        self.check_not_restored(changes, seen)
+        self._load_records(changes)
+        self._load_cases(changes)
+        self.seq = next_server_seq(self.conn)
+        results = [self._one(change, seen.get(change.change_id)) for change in changes]
+        self._flush()
+        return results
+
+    def _one(self, change: p.ChangeEnvelope, seen: _Seen | None) -> p.ChangeResult:
+        if seen is not None:
+            if seen.payload_hash != change.payload_hash:
+                return p.ChangeResult(change_id=change.change_id, status="conflict", reason="hash_mismatch")
+            if seen.status == "applied":
+                return p.ChangeResult(change_id=change.change_id, status="duplicate",
+                                      server_seq=seen.server_seq, version=seen.version)
+        try:
+            result = self._apply(change)
+        except Outcome as out:
+            result = p.ChangeResult(change_id=change.change_id, status=out.status, reason=out.reason,
+                                    version=out.version, conflict=out.conflict)
+        except IntegrityError as exc:
+            log.warning("change %s hit a constraint: %s", change.change_id, exc.orig)
+            result = p.ChangeResult(change_id=change.change_id, status="rejected", reason="constraint")
+        answer = {"status": result.status, "reason": result.reason, "server_seq": result.server_seq,
+                  "version": result.version}
+        if seen is None:
+            self.writes.new_received.append({
+                "device_id": self.device.id, "change_id": change.change_id, "device_seq": change.device_seq,
+                "payload_hash": change.payload_hash, "received_at": self.now, **answer})
+        else:
+            self.writes.old_received.append({"_id": seen.id, **{f"_{k}": v for k, v in answer.items()}})
+        return result
+
+    def _apply(self, change: p.ChangeEnvelope) -> p.ChangeResult:
+        """Decide `change`; raises `Outcome` for anything that is not applied. Nothing is kept in memory
+        or written before the decision is final."""
+        device = self.device
+        payload = change.payload
+        if payload.get("village") != device.village:
+            raise rejected("wrong_village")
+        if change.entity not in p.KNOWN_ENTITIES:
+            raise rejected("unknown_entity")
+        if device.role == "kiosk" and not (
+            change.op == "create" and change.entity in (p.ENTITY_LETTER_REQUEST, p.ENTITY_COMPLAINT)
+        ):
+            raise rejected("role")
+        if p.payload_hash(payload) != change.payload_hash:
+            raise rejected("payload_hash_invalid")
+        # Records are keyed per village: another village's record with the same id is simply not visible.
+        key = (change.entity, change.entity_id)
+        record = self.records.get(key)
+        if change.op == "create":
+            record = self._create(change, record)
+        elif change.op == "update":
+            record = self._update(change, record)
+        elif change.op == "delete":
+            record = self._delete(change, record)
+        else:
+            record = self._transition(change, record)
+        record.dirty = True
+        self.records[key] = record
+        seq = self.seq
+        self.seq += 1
+        self.writes.change_log.append({
+            "server_seq": seq, "village": device.village, "entity": record.entity,
+            "entity_id": record.entity_id, "op": change.op, "version": record.version,
+            "payload": dict(record.data), "origin_device": device.id, "created_at": self.now})
+        return p.ChangeResult(change_id=change.change_id, status="applied", server_seq=seq,
+                              version=record.version)
+
+    # -- per operation ----------------------------------------------------------------------------------
+
+    def _create(self, change: p.ChangeEnvelope, record: RecordState | None) -> RecordState:
+        data = dict(change.payload)
+        if change.entity == p.ENTITY_LETTER_REQUEST:
+            data.setdefault("status", p.REQUEST_INITIAL)
+            if data["status"] != p.REQUEST_INITIAL:
+                raise rejected("invalid_status")
+        elif change.entity == p.ENTITY_COMPLAINT:
+            data.setdefault("status", p.COMPLAINT_INITIAL)
+            if data["status"] != p.COMPLAINT_INITIAL:
+                raise rejected("invalid_status")
+        elif change.entity == p.ENTITY_LETTER and (
+            any(not data.get(k) for k in LETTER_REQUIRED) or data.get("voided")
+        ):
+            raise rejected("invalid_payload")
+        if record is not None:
+            differing = {
+                k: p.FieldConflict(server=record.data.get(k), device=v)
+                for k, v in data.items()
+                if record.data.get(k) != v
+            }
+            if not differing and not record.deleted:
+                raise Outcome("duplicate", "already_exists", version=record.version)
+            raise Outcome("conflict", "exists", version=record.version,
+                          conflict=p.ConflictInfo(fields=differing, server_version=record.version))
+        if change.entity == p.ENTITY_LETTER:
+            self._project_new_letter(change.entity_id, data)
+        elif change.entity in _CASE_TABLES:
+            self._project_case(change.entity, change.entity_id, data)
+        return RecordState(id=None, entity=change.entity, entity_id=change.entity_id, version=1, data=data,
+                           field_versions={k: [1, self.device.id] for k in _data_fields(data)}, deleted=False)
+
+    def _update(self, change: p.ChangeEnvelope, record: RecordState | None) -> RecordState:
+        if change.entity == p.ENTITY_LETTER:
+            raise rejected("immutable")
+        if change.entity not in p.MERGEABLE_ENTITIES:
+            raise rejected("use_transition")
+        record = _require_record(record)
+        if change.base_version is None:
+            raise rejected("base_version_required")
+        if change.base_version > record.version:
+            raise rejected("bad_base_version")
+        if record.deleted:
+            raise Outcome("conflict", "deleted", version=record.version,
+                          conflict=p.ConflictInfo(server_version=record.version))
+        incoming = _data_fields(change.payload)
+        conflicts: dict[str, p.FieldConflict] = {}
+        changed: dict[str, Any] = {}
+        for name, value in incoming.items():
+            server_value = record.data.get(name)
+            if server_value == value:
+                continue
+            last_version, last_device = (record.field_versions.get(name) or [0, None])[:2]
+            # Changed on the server after the device's base by someone else: both sides edited the field.
+            if last_version > change.base_version and last_device != self.device.id:
+                conflicts[name] = p.FieldConflict(server=server_value, device=value)
+            else:
+                changed[name] = value
+        if conflicts:
+            raise Outcome("conflict", "field_conflict", version=record.version,
+                          conflict=p.ConflictInfo(fields=conflicts, server_version=record.version))
+        if not changed:
+            raise Outcome("applied", "no_change", version=record.version)
+        version = record.version + 1
+        record.data = {**record.data, **changed}
+        record.field_versions = {**record.field_versions, **{k: [version, self.device.id] for k in changed}}
+        record.version = version
+        return record
+
+    def _delete(self, change: p.ChangeEnvelope, record: RecordState | None) -> RecordState:
+        if change.entity == p.ENTITY_LETTER:
+            raise rejected("immutable")
+        if change.entity not in p.MERGEABLE_ENTITIES:
+            raise rejected("use_transition")
+        record = _require_record(record)
+        if record.deleted:
+            raise Outcome("duplicate", "already_deleted", version=record.version)
+        record.deleted = True
+        record.version += 1
+        return record
+
+    def _transition(self, change: p.ChangeEnvelope, record: RecordState | None) -> RecordState:
+        target = change.payload.get("to")
+        if not isinstance(target, str) or not target:
+            raise rejected("invalid_payload")
+        if change.entity not in (p.ENTITY_LETTER, p.ENTITY_LETTER_REQUEST, p.ENTITY_COMPLAINT):
+            raise rejected("invalid_op")
+        record = _require_record(record)
+        at = str(change.payload.get("at") or self.now.isoformat())
+        extra = {k: v for k, v in _data_fields(change.payload).items() if k not in ("to", "at")}
+        if change.entity == p.ENTITY_LETTER:
+            if target != p.LETTER_VOID:
+                raise rejected("immutable")
+            if record.data.get("voided"):
+                raise Outcome("duplicate", "already_in_state", version=record.version)
+            reason = str(change.payload.get("reason") or "")
+            self.conn.execute(update(_letters).where(_letters.c.letter_id == record.entity_id)
+                              .values(voided=True, void_reason=reason))
+            self.conn.execute(update(_used).where(_used.c.letter_id == record.entity_id).values(state="void"))
+            record.data = {**record.data, "voided": True, "void_reason": reason, "voided_at": at}
+        else:
+            machine = p.REQUEST_TRANSITIONS if change.entity == p.ENTITY_LETTER_REQUEST else p.COMPLAINT_TRANSITIONS
+            current = str(record.data.get("status"))
+            if target == current:
+                raise Outcome("duplicate", "already_in_state", version=record.version)
+            if target not in machine.get(current, frozenset()):
+                raise rejected("invalid_transition")
+            data = {**record.data, **extra, "status": target}
+            if change.entity == p.ENTITY_COMPLAINT:
+                if target == "ditanggapi" or not data.get("first_response_at"):
+                    data.setdefault("first_response_at", at)
+                if target == "selesai":
+                    data["resolved_at"] = at
+            elif not machine[target]:
+                data["resolved_at"] = at
+            record.data = data
+            self._project_case(change.entity, record.entity_id, data)
+        record.version += 1
+        return record
+
+    # -- projections ------------------------------------------------------------------------------------
+
+    def _project_new_letter(self, letter_id: str, data: dict[str, Any]) -> None:
+        """The letter's projection row and its official number, at once and in a savepoint: both are
+        unique across writers (the letter id across villages, the number per village register)."""
+        village = self.device.village
+        with self.session.begin_nested():
+            year, key, seq_number = data.get("year"), data.get("sequence_key"), data.get("seq_number")
+            if isinstance(year, int) and isinstance(seq_number, int):
+                key = str(key or "all")
+                existing = self.conn.execute(
+                    select(_used.c.id, _used.c.letter_id).where(
+                        _used.c.village == village, _used.c.year == year, _used.c.sequence_key == key,
+                        _used.c.number == seq_number)
+                ).first()
+                if existing is not None and existing.letter_id not in (None, letter_id):
+                    raise Outcome("conflict", "number_taken")
+                if existing is None:
+                    self.conn.execute(insert(_used).values(
+                        village=village, year=year, sequence_key=key, number=seq_number, letter_id=letter_id,
+                        lease_id=None, state="used", recorded_at=self.now))
+                else:  # reported unused earlier, then used after all
+                    self.conn.execute(update(_used).where(_used.c.id == existing.id)
+                                      .values(letter_id=letter_id, state="used"))
+            self.conn.execute(insert(_letters).values(
+                letter_id=letter_id, village=village, number=str(data["number"]),
+                type_code=str(data["letter_type"]), issued_at=str(data["issued_at"]),
+                content_hash=str(data["content_hash"]).lower(), signing_device=self.device.id, voided=False,
+                void_reason=None, received_at=self.now))
+
+    def _project_case(self, entity: str, entity_id: str, data: dict[str, Any]) -> None:
+        received = data.get("received_at") or data.get("submitted_at")
+        row: dict[str, Any] = {
+            "status": str(data.get("status")),
+            "channel": data.get("channel"),
+            "received_at": received,
+            "due_at": data.get("due_at") or (_due(received) if entity == p.ENTITY_COMPLAINT else None),
+            "first_response_at": data.get("first_response_at"),
+            "resolved_at": data.get("resolved_at"),
+            "updated_at": self.now,
         }
-        if not differing and not record.deleted:
-            raise Outcome("duplicate", "already_exists", version=record.version)
-        raise Outcome("conflict", "exists", version=record.version,
-                      conflict=p.ConflictInfo(fields=differing, server_version=record.version))
-    record = Record(
-        village=device.village,
-        entity=change.entity,
-        entity_id=change.entity_id,
-        version=1,
-        data=data,
-        field_versions={k: [1, device.id] for k in _data_fields(data)},
-        deleted=False,
-        updated_at=now,
-    )
-    session.add(record)
-    if change.entity == p.ENTITY_LETTER:
-        _project_new_letter(session, device, change.entity_id, data, now)
-    elif change.entity in (p.ENTITY_LETTER_REQUEST, p.ENTITY_COMPLAINT):
-        _project_case(session, change.entity, change.entity_id, device.village, data, now)
-    session.flush()
-    return record
+        if entity == p.ENTITY_LETTER_REQUEST:
+            row["type_code"] = data.get("letter_type")
+        else:
+            row["category"] = data.get("category")
+        self.writes.cases[(entity, entity_id)] = row
+
+    # -- writing ----------------------------------------------------------------------------------------
+
+    def _flush(self) -> None:
+        conn, w = self.conn, self.writes
+        new_records = [
+            {"village": self.device.village, "entity": r.entity, "entity_id": r.entity_id, "version": r.version,
+             "data": r.data, "field_versions": r.field_versions, "deleted": r.deleted, "updated_at": self.now}
+            for r in self.records.values() if r.dirty and r.id is None
+        ]
+        old_records = [
+            {"_id": r.id, "_version": r.version, "_data": r.data, "_field_versions": r.field_versions,
+             "_deleted": r.deleted, "_updated_at": self.now}
+            for r in self.records.values() if r.dirty and r.id is not None
+        ]
+        if new_records:
+            conn.execute(insert(_records), new_records)
+        if old_records:
+            conn.execute(
+                update(_records).where(_records.c.id == bindparam("_id")).values(
+                    version=bindparam("_version"), data=bindparam("_data"),
+                    field_versions=bindparam("_field_versions"), deleted=bindparam("_deleted"),
+                    updated_at=bindparam("_updated_at")),
+                old_records)
+        if w.change_log:
+            conn.execute(insert(_change_log), w.change_log)
+        for entity, table in _CASE_TABLES.items():
+            existing = self.existing_cases.get(entity, set())
+            fresh = [{"id": eid, "village": self.device.village, **row}
+                     for (ent, eid), row in w.cases.items() if ent == entity and eid not in existing]
+            known = [{"_id": eid, **{f"_{k}": v for k, v in row.items()}}
+                     for (ent, eid), row in w.cases.items() if ent == entity and eid in existing]
+            if fresh:
+                conn.execute(insert(table), fresh)
+            if known:
+                columns: dict[str, BindParameter[Any]] = {name[1:]: bindparam(name) for name in known[0] if name != "_id"}
+                conn.execute(update(table).where(table.c.id == bindparam("_id")).values(**columns), known)
+        if w.new_received:
+            conn.execute(insert(_received), w.new_received)
+        if w.old_received:
+            conn.execute(
+                update(_received).where(_received.c.id == bindparam("_id")).values(
+                    status=bindparam("_status"), reason=bindparam("_reason"),
+                    server_seq=bindparam("_server_seq"), version=bindparam("_version")),
+                w.old_received)
 
 
-def _require_record(record: Record | None) -> Record:
+def _require_record(record: RecordState | None) -> RecordState:
     if record is None:
         raise rejected("not_found")
     return record
-
-
-def _update(device: Device, change: p.ChangeEnvelope, record: Record | None, now: dt.datetime) -> Record:
-    if change.entity == p.ENTITY_LETTER:
-        raise rejected("immutable")
-    if change.entity not in p.MERGEABLE_ENTITIES:
-        raise rejected("use_transition")
-    record = _require_record(record)
-    if change.base_version is None:
-        raise rejected("base_version_required")
-    if change.base_version > record.version:
-        raise rejected("bad_base_version")
-    if record.deleted:
-        raise Outcome("conflict", "deleted", version=record.version,
-                      conflict=p.ConflictInfo(server_version=record.version))
-    incoming = _data_fields(change.payload)
-    conflicts: dict[str, p.FieldConflict] = {}
-    changed: dict[str, Any] = {}
-    for name, value in incoming.items():
-        server_value = record.data.get(name)
-        if server_value == value:
-            continue
-        last_version, last_device = (record.field_versions.get(name) or [0, None])[:2]
-        # Changed on the server after the device's base by someone else: both sides edited the field.
-        if last_version > change.base_version and last_device != device.id:
-            conflicts[name] = p.FieldConflict(server=server_value, device=value)
-        else:
-            changed[name] = value
-    if conflicts:
-        raise Outcome("conflict", "field_conflict", version=record.version,
-                      conflict=p.ConflictInfo(fields=conflicts, server_version=record.version))
-    if not changed:
-        raise Outcome("applied", "no_change", version=record.version)
-    version = record.version + 1
-    record.data = {**record.data, **changed}
-    record.field_versions = {**record.field_versions, **{k: [version, device.id] for k in changed}}
-    record.version = version
-    record.updated_at = now
-    return record
-
-
-def _delete(change: p.ChangeEnvelope, record: Record | None, now: dt.datetime) -> Record:
-    if change.entity == p.ENTITY_LETTER:
-        raise rejected("immutable")
-    if change.entity not in p.MERGEABLE_ENTITIES:
-        raise rejected("use_transition")
-    record = _require_record(record)
-    if record.deleted:
-        raise Outcome("duplicate", "already_deleted", version=record.version)
-    record.deleted = True
-    record.version += 1
-    record.updated_at = now
-    return record
-
-
-def _transition(session: Session, change: p.ChangeEnvelope, record: Record | None, now: dt.datetime) -> Record:
-    target = change.payload.get("to")
-    if not isinstance(target, str) or not target:
-        raise rejected("invalid_payload")
-    if change.entity not in (p.ENTITY_LETTER, p.ENTITY_LETTER_REQUEST, p.ENTITY_COMPLAINT):
-        raise rejected("invalid_op")
-    record = _require_record(record)
-    at = str(change.payload.get("at") or now.isoformat())
-    extra = {k: v for k, v in _data_fields(change.payload).items() if k not in ("to", "at")}
-    if change.entity == p.ENTITY_LETTER:
-        if target != p.LETTER_VOID:
-            raise rejected("immutable")
-        if record.data.get("voided"):
-            raise Outcome("duplicate", "already_in_state", version=record.version)
-        reason = str(change.payload.get("reason") or "")
-        record.data = {**record.data, "voided": True, "void_reason": reason, "voided_at": at}
-        session.execute(
-            update(LetterProjection)
-            .where(LetterProjection.letter_id == record.entity_id)
-            .values(voided=True, void_reason=reason)
-        )
-        session.execute(
-            update(UsedNumber).where(UsedNumber.letter_id == record.entity_id).values(state="void")
-        )
-    else:
-        machine = p.REQUEST_TRANSITIONS if change.entity == p.ENTITY_LETTER_REQUEST else p.COMPLAINT_TRANSITIONS
-        current = str(record.data.get("status"))
-        if target == current:
-            raise Outcome("duplicate", "already_in_state", version=record.version)
-        if target not in machine.get(current, frozenset()):
-            raise rejected("invalid_transition")
-        data = {**record.data, **extra, "status": target}
-        if change.entity == p.ENTITY_COMPLAINT:
-            if target == "ditanggapi" or not data.get("first_response_at"):
-                data.setdefault("first_response_at", at)
-            if target == "selesai":
-                data["resolved_at"] = at
-        elif not machine[target]:
-            data["resolved_at"] = at
-        record.data = data
-        _project_case(session, change.entity, record.entity_id, record.village, data, now)
-    record.version += 1
-    record.updated_at = now
-    return record
-
-
-def _project_new_letter(session: Session, device: Device, letter_id: str, data: dict[str, Any],
-                        now: dt.datetime) -> None:
-    session.add(
-        LetterProjection(
-            letter_id=letter_id,
-            village=device.village,
-            number=str(data["number"]),
-            type_code=str(data["letter_type"]),
-            issued_at=str(data["issued_at"]),
-            content_hash=str(data["content_hash"]).lower(),
-            signing_device=device.id,
-            voided=False,
-            void_reason=None,
-            received_at=now,
-        )
-    )
-    year, key, seq_number = data.get("year"), data.get("sequence_key"), data.get("seq_number")
-    if isinstance(year, int) and isinstance(seq_number, int):
-        key = str(key or "all")
-        existing = session.scalar(
-            select(UsedNumber).where(
-                UsedNumber.village == device.village,
-                UsedNumber.year == year,
-                UsedNumber.sequence_key == key,
-                UsedNumber.number == seq_number,
-            )
-        )
-        if existing is not None and existing.letter_id not in (None, letter_id):
-            raise Outcome("conflict", "number_taken")
-        if existing is None:
-            session.add(UsedNumber(village=device.village, year=year, sequence_key=key, number=seq_number,
-                                   letter_id=letter_id, lease_id=None, state="used", recorded_at=now))
-        else:  # reported unused earlier, then used after all
-            existing.letter_id, existing.state = letter_id, "used"
 
 
 def _due(received: Any) -> str | None:
@@ -299,25 +494,3 @@ def _due(received: Any) -> str | None:
     except ValueError:
         return None
     return (when + COMPLAINT_RESPONSE_LIMIT).isoformat()
-
-
-def _project_case(session: Session, entity: str, entity_id: str, village: str, data: dict[str, Any],
-                  now: dt.datetime) -> None:
-    row: RequestProjection | ComplaintProjection | None
-    if entity == p.ENTITY_LETTER_REQUEST:
-        row = session.get(RequestProjection, entity_id) or RequestProjection(id=entity_id, village=village)
-    else:
-        row = session.get(ComplaintProjection, entity_id) or ComplaintProjection(id=entity_id, village=village)
-    session.add(row)
-    received = data.get("received_at") or data.get("submitted_at")
-    row.status = str(data.get("status"))
-    row.channel = data.get("channel")
-    row.received_at = received
-    row.due_at = data.get("due_at") or (_due(received) if entity == p.ENTITY_COMPLAINT else None)
-    row.first_response_at = data.get("first_response_at")
-    row.resolved_at = data.get("resolved_at")
-    row.updated_at = now
-    if isinstance(row, RequestProjection):
-        row.type_code = data.get("letter_type")
-    else:
-        row.category = data.get("category")

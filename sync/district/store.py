@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sync import protocol as p
-from sync.district.apply import Outcome, apply_change, find_received
+from sync.district.apply import BatchApplier, DeviceRestored, Pusher
 from sync.district.db import LOCK_CHANGE_SEQ, LOCK_LEASES, Database
 from sync.district.models import (
     ChangeLogEntry,
@@ -22,7 +22,6 @@ from sync.district.models import (
     EnrollmentCode,
     NumberHighWaterMark,
     NumberLease,
-    ReceivedChange,
     ServerSetting,
     UsedNumber,
     Village,
@@ -35,6 +34,8 @@ CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 LAST_SEEN_EVERY = dt.timedelta(seconds=60)
 SETTING_SERVER_ID = "server_id"
 SETTING_WATERMARK = "compaction_watermark"
+# A device found restored from an old backup: "device_restored:<device id>" = when (refused until re-enrolled)
+SETTING_RESTORED_PREFIX = "device_restored:"
 
 
 class StoreError(Exception):
@@ -49,6 +50,19 @@ class StoreError(Exception):
 
 def sha256_hex(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _restored_key(device_id: str) -> str:
+    return f"{SETTING_RESTORED_PREFIX}{device_id}"
+
+
+def _restored_error() -> StoreError:
+    return StoreError(
+        "device_restored",
+        "Urutan lokal perangkat ini mundur (dipulihkan dari cadangan lama). Daftarkan ulang perangkat "
+        "dengan kode pendaftaran baru.",
+        409,
+    )
 
 
 def normalise_code(code: str) -> str:
@@ -207,47 +221,43 @@ class DistrictStore:
     # -- push / pull ----------------------------------------------------------------------------------
 
     def push(self, device: Device, changes: list[p.ChangeEnvelope]) -> p.PushResponse:
-        """Apply each change in its own savepoint of one transaction that holds the sequence lock, so
-        server_seq order is commit order; answered only after the commit."""
+        """Apply a batch in one transaction that holds the sequence lock, so server_seq order is commit
+        order; answered only after the commit. Each change is decided on its own (see
+        `sync.district.apply`); a failing change never takes the others with it.
+
+        A device whose local sequence went backwards (restored from an old backup) gets 409
+        ``device_restored`` with nothing applied, now and on every later push: it must re-enroll."""
         now = p.utc_now()
-        results: list[p.ChangeResult] = []
+        restored: DeviceRestored | None = None
         with self.db.write() as s:
             self.db.lock(s, LOCK_CHANGE_SEQ)
-            me = s.get(Device, device.id)
-            assert me is not None
-            for change in changes:
-                results.append(self._push_one(s, me, change, now))
-            me.last_push = now
-            me.last_seen = now
-            if changes:
-                me.last_device_seq = max(me.last_device_seq, *(c.device_seq for c in changes))
+            me = s.execute(
+                select(Device.village, Device.role, Device.last_device_seq).where(Device.id == device.id)
+            ).one()
+            if s.get(ServerSetting, _restored_key(device.id)) is not None:
+                raise _restored_error()
+            pusher = Pusher(id=device.id, village=me.village, role=me.role,
+                            last_device_seq=int(me.last_device_seq or 0))
+            try:
+                results = BatchApplier(s, pusher, now).run(changes) if changes else []
+            except DeviceRestored as exc:
+                restored = exc
+                s.add(ServerSetting(key=_restored_key(device.id), value=now.isoformat()))
+            else:
+                values: dict[str, object] = {"last_push": now, "last_seen": now}
+                if changes:
+                    values["last_device_seq"] = max(pusher.last_device_seq, *(c.device_seq for c in changes))
+                s.execute(update(Device).where(Device.id == device.id).values(**values))
+        if restored is not None:
+            log.warning("device %s reused local sequence %d (%s): restored from a backup, must re-enroll",
+                        device.id, restored.device_seq, restored)
+            raise _restored_error()
         return p.PushResponse(results=results, server_time=now)
 
-    def _push_one(self, s: Session, device: Device, change: p.ChangeEnvelope, now: dt.datetime) -> p.ChangeResult:
-        seen = find_received(s, device.id, change.change_id)
-        if seen is not None:
-            if seen.payload_hash != change.payload_hash:
-                return p.ChangeResult(change_id=change.change_id, status="conflict", reason="hash_mismatch")
-            if seen.status == "applied":
-                return p.ChangeResult(change_id=change.change_id, status="duplicate",
-                                      server_seq=seen.server_seq, version=seen.version)
-        try:
-            with s.begin_nested():
-                result = apply_change(s, device, change, now)
-        except Outcome as out:
-            result = p.ChangeResult(change_id=change.change_id, status=out.status, reason=out.reason,
-                                    version=out.version, conflict=out.conflict)
-        except IntegrityError as exc:
-            log.warning("change %s hit a constraint: %s", change.change_id, exc.orig)
-            result = p.ChangeResult(change_id=change.change_id, status="rejected", reason="constraint")
-        if seen is None:
-            seen = ReceivedChange(device_id=device.id, change_id=change.change_id, device_seq=change.device_seq,
-                                  payload_hash=change.payload_hash, received_at=now, status="", reason=None)
-            s.add(seen)
-        seen.status, seen.reason = result.status, result.reason
-        seen.server_seq, seen.version = result.server_seq, result.version
-        s.flush()
-        return result
+    def device_restored(self, device_id: str) -> bool:
+        """Whether `device_id` was found restored from an old backup (refused until it re-enrolls)."""
+        with self.db.read() as s:
+            return s.get(ServerSetting, _restored_key(device_id)) is not None
 
     def pull(self, device: Device, after: int, limit: int) -> p.PullResponse:
         limit = max(1, min(limit, p.MAX_PULL_LIMIT))
