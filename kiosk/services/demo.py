@@ -33,6 +33,8 @@ FEMALE = ["Siti", "Sri", "Sumarni", "Wartini", "Suyati", "Endang", "Dewi", "Rina
           "Satiyah", "Sumiati", "Nanik"]
 SURNAMES = ["", "", "", "Santoso", "Wibowo", "Prasetyo", "Hidayat", "Susanto", "Setiawan", "Rahayu",
             "Wati", "Ningsih", "Lestari", "Handayani", "Kurniawan", "Saputra", "Firmansyah", "Utomo"]
+STREETS = ["Jl. Raya Sarongan", "Jl. Kenanga", "Jl. Melati", "Jl. Pantai Rajegwesi", "Gg. Mawar", "Jl. Masjid",
+           "Jl. Sukamade", "Gg. Anggrek"]
 DUSUN = ["Krajan", "Sumberejo", "Sarongan Kidul", "Roworejo", "Kandangan"]
 PLACES = ["Banyuwangi", "Banyuwangi", "Banyuwangi", "Jember", "Genteng", "Rogojampi", "Situbondo", "Malang"]
 # occupation codes from pekerjaan.csv: petani, buruh tani, wiraswasta, pedagang, nelayan, karyawan swasta...
@@ -76,7 +78,8 @@ def generate_village(n_residents: int, seed: int, today: dt.date | None = None) 
         kk_serials[kk_stem] = kk_serials.get(kk_stem, 0) + 1
         kk = f"{kk_stem}{kk_serials[kk_stem]:04d}"
         family_id = new_id()
-        address = f"Dusun {dusun} RT {rt} RW {rw}"
+        # The street part only: letters add RT/RW and dusun themselves.
+        address = f"{rng.choice(STREETS)} No. {rng.randint(1, 120)}" if rng.random() < 0.7 else ""
         members: list[dict[str, Any]] = []
         head_female = rng.random() < 0.12
         head_birth = _birth(rng, 24, 85, today)
