@@ -72,7 +72,7 @@ class MainWindow(QMainWindow):
 
     # --- screens -------------------------------------------------------------------------------
 
-    def screen(self, key: str) -> QWidget:
+    def screen_for(self, key: str) -> QWidget:
         """The screen for ``key``, created on first use."""
         if key not in self._screens:
             spec = next(s for s in self._specs if s.key == key)
@@ -94,7 +94,7 @@ class MainWindow(QMainWindow):
     def _show_row(self, row: int) -> None:
         if row < 0:
             return
-        widget = self.screen(self._specs[row].key)
+        widget = self.screen_for(self._specs[row].key)
         self.stack.setCurrentWidget(widget)
         if hasattr(widget, "on_shown"):
             widget.on_shown()

@@ -176,7 +176,7 @@ def test_settings_tab_changes_limit_and_categories(ctx: Any, qtbot: Any, message
     qtbot.addWidget(screen)
     titles = [screen.tabs.tabText(i) for i in range(screen.tabs.count())]
     assert "Pengaduan" in titles
-    tab = screen.tabs.widget(titles.index("Pengaduan"))
+    tab = screen.tab_content(titles.index("Pengaduan"))
     tab.hours.setValue(2)
     tab.categories.setPlainText("Jalan\nAir bersih\n")
     tab.save()

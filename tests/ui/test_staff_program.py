@@ -70,7 +70,7 @@ def test_wizard_sets_up_office_then_login_opens_main_window(tmp_path: Path, qtbo
     assert titles[0] == "Beranda"
     assert "Pengguna" in titles and "Pengaturan" in titles
     assert "Sarongan" in window.windowTitle()
-    beranda = window.screen("beranda")
+    beranda = window.screen_for("beranda")
     assert "Sarongan" in beranda.findChild(QLabel, "BerandaHeading").text()
     ctx.services.store.close()
 
@@ -149,7 +149,7 @@ def test_settings_saves_office_profile(ctx: Any, qtbot: Any, messages: list[tupl
     qtbot.addWidget(window)
     window.show()
     screen = window.show_screen("pengaturan")
-    tab = screen.tabs.widget(0)
+    tab = screen.tab_content(0)
     tab.edits["head_name"].setText("Hj. Siti Aminah")
     qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
     assert ctx.services.office.profile().head_name == "Hj. Siti Aminah"

@@ -9,12 +9,14 @@ from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
+    QFrame,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QTabWidget,
     QVBoxLayout,
@@ -167,6 +169,16 @@ class ProgramTab(QWidget):
                               lambda e: show_error(self, e))
 
 
+def _scrolled(widget: QWidget) -> QScrollArea:
+    """A tab's content in a scroll area, so a long form never forces the window taller than the screen."""
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setWidget(widget)
+    area.setObjectName(f"scroll_{widget.objectName() or type(widget).__name__}")
+    return area
+
+
 class PengaturanScreen(QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -175,12 +187,20 @@ class PengaturanScreen(QWidget):
         layout.addWidget(QLabel(f"<h2>{_('Settings')}</h2>"))
         self.tabs = QTabWidget()
         self.tabs.setObjectName("settingsTabs")
-        self.tabs.addTab(OfficeProfileTab(ctx, self), _("Office profile"))
-        self.tabs.addTab(ProgramTab(ctx, self), _("Program"))
+        self.tabs.addTab(_scrolled(OfficeProfileTab(ctx, self)), _("Office profile"))
+        self.tabs.addTab(_scrolled(ProgramTab(ctx, self)), _("Program"))
         actor = ctx.require_actor()
         for title, factory, permission in TABS:
             if permission and not allowed(actor, permission):
                 continue
             module_name, cls_name = factory.split(":")
-            self.tabs.addTab(getattr(importlib.import_module(module_name), cls_name)(ctx, self), _(title))
+            tab = getattr(importlib.import_module(module_name), cls_name)(ctx, self)
+            self.tabs.addTab(_scrolled(tab), _(title))
         layout.addWidget(self.tabs)
+
+    def tab_content(self, index: int) -> QWidget:
+        """The widget of tab ``index`` (inside its scroll area)."""
+        area = self.tabs.widget(index)
+        inner = area.widget() if isinstance(area, QScrollArea) else area
+        assert inner is not None
+        return inner
