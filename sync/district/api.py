@@ -1,4 +1,5 @@
-"""The sync API under /api/v1: ping, enroll, push, pull, number leases (wire format: sync.protocol)."""
+"""The sync API under /api/v1: ping, enroll, push, pull, snapshot (full re-sync), number leases (wire
+format: sync.protocol; the snapshot's models are in sync.district.snapshot)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 
 from sync import protocol as p
 from sync.district.models import Device
+from sync.district.snapshot import SnapshotResponse, snapshot
 from sync.district.store import DistrictStore, StoreError
 
 router = APIRouter(prefix=p.API_PREFIX)
@@ -47,7 +49,13 @@ def enroll(body: p.EnrollRequest, store: StoreDep) -> p.EnrollResponse:
     return store.enroll(body)
 
 
-@router.post("/push", response_model=p.PushResponse, responses={**_ERRORS, 413: {"model": p.ErrorBody}})
+@router.post("/push", response_model=p.PushResponse, responses={
+    **_ERRORS,
+    409: {"model": p.ErrorBody, "description": "the device's local sequence went backwards (restored from an "
+          "old backup; code: device_restored): nothing applied, every later push refused until it "
+          "re-enrolls with a new code"},
+    413: {"model": p.ErrorBody},
+})
 def push(body: p.PushRequest, store: StoreDep, device: DeviceDep) -> p.PushResponse:
     if len(body.changes) > p.MAX_PUSH_CHANGES:
         raise StoreError("too_many_changes", f"Paling banyak {p.MAX_PUSH_CHANGES} perubahan sekali kirim.", 413)
@@ -65,6 +73,23 @@ def pull(
     limit: Annotated[int, Query(ge=1, le=p.MAX_PULL_LIMIT)] = p.DEFAULT_PULL_LIMIT,
 ) -> p.PullResponse:
     return store.pull(device, after, limit)
+
+
+@router.get("/snapshot", response_model=SnapshotResponse, responses=_ERRORS)
+def get_snapshot(
+    store: StoreDep,
+    device: DeviceDep,
+    entity: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
+    after_entity: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
+    after_id: Annotated[str | None, Query(max_length=64)] = None,
+    limit: Annotated[int, Query(ge=1, le=p.MAX_PULL_LIMIT)] = p.DEFAULT_PULL_LIMIT,
+) -> SnapshotResponse:
+    """The current state of every record of the device's village (full re-sync after ``reset_required``),
+    with the ``server_seq`` to pull after once loaded."""
+    if entity is None and after_id and after_entity is None:
+        raise StoreError("invalid_request", "after_id tanpa entity memerlukan after_entity.", 422)
+    return snapshot(store.db, device.village, entity=entity, after_entity=after_entity, after_id=after_id,
+                    limit=limit)
 
 
 @router.post("/leases", response_model=p.LeaseResponse, responses=_ERRORS)

@@ -14,6 +14,8 @@ rolls back alone. See `sync.protocol` for the entity set and the state machines.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -97,6 +99,7 @@ class RecordState:
     field_versions: dict[str, Any]
     deleted: bool
     dirty: bool = False
+    data_json: str | None = None  # `data` as JSON text when known (None after a change of `data`)
 
 
 @dataclass
@@ -242,13 +245,16 @@ class BatchApplier:
             change.op == "create" and change.entity in (p.ENTITY_LETTER_REQUEST, p.ENTITY_COMPLAINT)
         ):
             raise rejected("role")
-        if p.payload_hash(payload) != change.payload_hash:
+        canonical = p.canonical_json(payload)
+        if hashlib.sha256(canonical).hexdigest() != change.payload_hash:
             raise rejected("payload_hash_invalid")
         # Records are keyed per village: another village's record with the same id is simply not visible.
         key = (change.entity, change.entity_id)
         record = self.records.get(key)
         if change.op == "create":
             record = self._create(change, record)
+            if record.data == payload:  # stored as sent: reuse the JSON made for the hash check
+                record.data_json = canonical.decode("utf-8")
         elif change.op == "update":
             record = self._update(change, record)
         elif change.op == "delete":
@@ -256,13 +262,15 @@ class BatchApplier:
         else:
             record = self._transition(change, record)
         record.dirty = True
+        if record.data_json is None:
+            record.data_json = _dumps(record.data)
         self.records[key] = record
         seq = self.seq
         self.seq += 1
         self.writes.change_log.append({
             "server_seq": seq, "village": device.village, "entity": record.entity,
             "entity_id": record.entity_id, "op": change.op, "version": record.version,
-            "payload": dict(record.data), "origin_device": device.id, "created_at": self.now})
+            "payload": record.data_json, "origin_device": device.id, "created_at": self.now})
         return p.ChangeResult(change_id=change.change_id, status="applied", server_seq=seq,
                               version=record.version)
 
@@ -331,7 +339,7 @@ class BatchApplier:
         if not changed:
             raise Outcome("applied", "no_change", version=record.version)
         version = record.version + 1
-        record.data = {**record.data, **changed}
+        record.data, record.data_json = {**record.data, **changed}, None
         record.field_versions = {**record.field_versions, **{k: [version, self.device.id] for k in changed}}
         record.version = version
         return record
@@ -367,6 +375,7 @@ class BatchApplier:
                               .values(voided=True, void_reason=reason))
             self.conn.execute(update(_used).where(_used.c.letter_id == record.entity_id).values(state="void"))
             record.data = {**record.data, "voided": True, "void_reason": reason, "voided_at": at}
+            record.data_json = None
         else:
             machine = p.REQUEST_TRANSITIONS if change.entity == p.ENTITY_LETTER_REQUEST else p.COMPLAINT_TRANSITIONS
             current = str(record.data.get("status"))
@@ -382,7 +391,7 @@ class BatchApplier:
                     data["resolved_at"] = at
             elif not machine[target]:
                 data["resolved_at"] = at
-            record.data = data
+            record.data, record.data_json = data, None
             self._project_case(change.entity, record.entity_id, data)
         record.version += 1
         return record
@@ -436,20 +445,38 @@ class BatchApplier:
 
     # -- writing ----------------------------------------------------------------------------------------
 
+    def _insert_many(self, table: Table, columns: Sequence[str], rows: list[tuple[Any, ...]],
+                     json_columns: frozenset[str] = frozenset()) -> None:
+        """INSERT many rows straight through the driver's executemany (values already in their stored
+        form: JSON as text, datetimes through the column type's own bind processor)."""
+        if not rows:
+            return
+        pg = self.conn.dialect.name == "postgresql"
+        marks = ", ".join(("%s::json" if c in json_columns else "%s") if pg else "?" for c in columns)
+        sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})"
+        self.conn.exec_driver_sql(sql, rows)
+
+    def _bound(self, table: Table, column: str, value: Any) -> Any:
+        process = table.c[column].type._cached_bind_processor(self.conn.dialect)
+        return process(value) if process else value
+
     def _flush(self) -> None:
         conn, w = self.conn, self.writes
+        village, now = self.device.village, self.now
+        now_records = self._bound(_records, "updated_at", now)
         new_records = [
-            {"village": self.device.village, "entity": r.entity, "entity_id": r.entity_id, "version": r.version,
-             "data": r.data, "field_versions": r.field_versions, "deleted": r.deleted, "updated_at": self.now}
+            (village, r.entity, r.entity_id, r.version, r.data_json, _dumps(r.field_versions), r.deleted,
+             now_records)
             for r in self.records.values() if r.dirty and r.id is None
         ]
+        self._insert_many(_records, ("village", "entity", "entity_id", "version", "data", "field_versions",
+                                     "deleted", "updated_at"), new_records,
+                          frozenset({"data", "field_versions"}))
         old_records = [
             {"_id": r.id, "_version": r.version, "_data": r.data, "_field_versions": r.field_versions,
-             "_deleted": r.deleted, "_updated_at": self.now}
+             "_deleted": r.deleted, "_updated_at": now}
             for r in self.records.values() if r.dirty and r.id is not None
         ]
-        if new_records:
-            conn.execute(insert(_records), new_records)
         if old_records:
             conn.execute(
                 update(_records).where(_records.c.id == bindparam("_id")).values(
@@ -457,27 +484,43 @@ class BatchApplier:
                     field_versions=bindparam("_field_versions"), deleted=bindparam("_deleted"),
                     updated_at=bindparam("_updated_at")),
                 old_records)
-        if w.change_log:
-            conn.execute(insert(_change_log), w.change_log)
+        now_log = self._bound(_change_log, "created_at", now)
+        self._insert_many(
+            _change_log,
+            ("server_seq", "village", "entity", "entity_id", "op", "version", "payload", "origin_device",
+             "created_at"),
+            [(e["server_seq"], e["village"], e["entity"], e["entity_id"], e["op"], e["version"], e["payload"],
+              e["origin_device"], now_log) for e in w.change_log],
+            frozenset({"payload"}))
         for entity, table in _CASE_TABLES.items():
             existing = self.existing_cases.get(entity, set())
-            fresh = [{"id": eid, "village": self.device.village, **row}
+            fresh = [{"id": eid, "village": village, **row}
                      for (ent, eid), row in w.cases.items() if ent == entity and eid not in existing]
             known = [{"_id": eid, **{f"_{k}": v for k, v in row.items()}}
                      for (ent, eid), row in w.cases.items() if ent == entity and eid in existing]
             if fresh:
                 conn.execute(insert(table), fresh)
             if known:
-                columns: dict[str, BindParameter[Any]] = {name[1:]: bindparam(name) for name in known[0] if name != "_id"}
+                columns: dict[str, BindParameter[Any]] = {name[1:]: bindparam(name) for name in known[0]
+                                                          if name != "_id"}
                 conn.execute(update(table).where(table.c.id == bindparam("_id")).values(**columns), known)
-        if w.new_received:
-            conn.execute(insert(_received), w.new_received)
+        now_received = self._bound(_received, "received_at", now)
+        self._insert_many(
+            _received,
+            ("device_id", "change_id", "device_seq", "payload_hash", "status", "reason", "server_seq", "version",
+             "received_at"),
+            [(r["device_id"], r["change_id"], r["device_seq"], r["payload_hash"], r["status"], r["reason"],
+              r["server_seq"], r["version"], now_received) for r in w.new_received])
         if w.old_received:
             conn.execute(
                 update(_received).where(_received.c.id == bindparam("_id")).values(
                     status=bindparam("_status"), reason=bindparam("_reason"),
                     server_seq=bindparam("_server_seq"), version=bindparam("_version")),
                 w.old_received)
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def _require_record(record: RecordState | None) -> RecordState:
