@@ -46,6 +46,7 @@ SIDECAR = "sync-watermark.json"
 LOCK_FILE = "sync.lock"
 # Test hooks (fault tests): sleep after the server answered a push, before the answer is recorded.
 ENV_SLEEP_AFTER_SEND = "SMART_KAMPUNG_SYNC_TEST_SLEEP_AFTER_SEND"
+ENV_SLEEP_BEFORE_SEND = "SMART_KAMPUNG_SYNC_TEST_SLEEP_BEFORE_SEND"
 
 # Called inside the pull's write transaction before the cursor is stored (tests inject disk-full here).
 apply_hook: Callable[[Session], None] | None = None
@@ -179,7 +180,7 @@ class SyncClient:
     def __init__(self, store: Store, *, http_factory: Callable[[str, str | None], DistrictHttp] | None = None,
                  batch_changes: int = p.MAX_PUSH_CHANGES, batch_bytes: int = p.MAX_PUSH_BYTES,
                  pull_limit: int = p.DEFAULT_PULL_LIMIT, lease_size: int | None = None,
-                 backoff: Backoff | None = None) -> None:
+                 backoff: Backoff | None = None, row_retry_base: float = ROW_RETRY_BASE) -> None:
         self.store = store
         self.http_factory = http_factory or (lambda url, token: DistrictHttp(url, token))
         self.batch_changes = min(batch_changes, p.MAX_PUSH_CHANGES)
@@ -187,6 +188,7 @@ class SyncClient:
         self.pull_limit = pull_limit
         self.lease_size = lease_size
         self.backoff = backoff or Backoff()
+        self.row_retry_base = row_retry_base
         self.retry_at = 0.0  # monotonic time before which pushes wait (after a failure)
         self.lock = DirLock(store.paths.root / LOCK_FILE)
         self._server_asked_wait = False
@@ -325,7 +327,7 @@ class SyncClient:
         self.push_all(http, report)
         self.pull_all(http, report)
         if role == "office":
-            today = ping.server_time.astimezone().date()
+            today = office_date(ping.server_time)
             self.refresh_leases(http, report, today)
 
     def _connection_returned(self, http: DistrictHttp) -> bool:
@@ -427,6 +429,8 @@ class SyncClient:
             if not batch:
                 return
             body = self._encode(batch)
+            if os.environ.get(ENV_SLEEP_BEFORE_SEND):
+                time.sleep(float(os.environ[ENV_SLEEP_BEFORE_SEND]))
             try:
                 answer = http.push_raw(body)
             except Unreachable as exc:
@@ -534,7 +538,7 @@ class SyncClient:
                           .values(state="pending", last_error=error))
 
     def _delay_row(self, row: _Row) -> None:
-        wait = full_jitter(row.attempts, base=ROW_RETRY_BASE)
+        wait = full_jitter(row.attempts, base=self.row_retry_base)
         with self.store.write() as s:
             s.execute(update(OutboxChange).where(OutboxChange.seq == row.seq).values(
                 next_attempt_at=utcnow() + dt.timedelta(seconds=wait)))
@@ -685,6 +689,11 @@ class SyncClient:
         tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
         os.replace(tmp, path)
         return len(changes)
+
+
+def office_date(server_time: dt.datetime) -> dt.date:
+    """Today at the office, by the district's clock (the device's own may be wrong)."""
+    return server_time.astimezone().date()
 
 
 def _due(value: Any, now: dt.datetime) -> bool:

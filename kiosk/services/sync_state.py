@@ -374,6 +374,8 @@ def assign_fields(obj: Any, entity: str, data: dict[str, Any]) -> None:
         from kiosk.text import fold_name
 
         obj.name_search = fold_name(obj.name or "")
+    if entity == "letter" and obj.issued_on is None and data.get("issued_at"):
+        obj.issued_on = dt.date.fromisoformat(str(data["issued_at"])[:10])
     if entity == "letter" and data.get("voided") and obj.voided_at is None:
         obj.voided_at = _convert(columns["voided_at"], data.get("voided_at")) or utcnow()
         obj.void_reason = data.get("void_reason")

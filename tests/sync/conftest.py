@@ -34,7 +34,6 @@ from sync.client import SyncClient
 from sync.district.db import Database
 from sync.district.models import ChangeLogEntry, ReceivedChange, Record
 from sync.district.store import DistrictStore
-from tests.helpers import make_services
 
 ROOT = Path(__file__).resolve().parents[2]
 VILLAGE = "35.10.01.2001"
@@ -54,6 +53,7 @@ class DistrictServer:
     proc: subprocess.Popen[bytes]
     log: Path
     _db: Database | None = None
+    village: str = VILLAGE  # the village of the running test (one server serves a module's tests)
 
     @property
     def store(self) -> DistrictStore:
@@ -61,8 +61,8 @@ class DistrictServer:
             self._db = Database(self.db_url)
         return DistrictStore(self._db)
 
-    def code(self, role: str = "office", village: str = VILLAGE, hours: float = 24) -> str:
-        return self.store.create_enrollment_code(village, role, hours).code
+    def code(self, role: str = "office", village: str | None = None, hours: float = 24) -> str:
+        return self.store.create_enrollment_code(village or self.village, role, hours).code
 
     def received(self, device_id: str) -> list[ReceivedChange]:
         with self.store.db.read() as s:
@@ -114,13 +114,17 @@ def start_server(tmp_path: Path, *, db_url: str | None = None, port: int | None 
     return DistrictServer(url, db_url, port, proc, log)
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[DistrictServer]:
-    srv = start_server(tmp_path)
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DistrictServer]:
+    """One real server per test module; each test gets a village of its own (see ``offices``)."""
+    srv = start_server(tmp_path_factory.mktemp("district"))
     try:
         yield srv
     finally:
         srv.stop()
+
+
+_villages = iter(range(2001, 3000))
 
 
 # --- office devices ---------------------------------------------------------------------------------
@@ -179,8 +183,14 @@ class Office:
         self.store.close()
 
 
-def make_office(data_dir: Path, **client_kw: Any) -> Office:
-    services = make_services(data_dir)
+def make_office(data_dir: Path, village: str = VILLAGE, **client_kw: Any) -> Office:
+    import dataclasses
+
+    from tests.helpers import ADMIN_PASSWORD, sample_office
+
+    services = Services(Store.open(data_dir))
+    services.office.setup(dataclasses.replace(sample_office(), village_code=village))
+    services.users.create_first_admin(username="admin", full_name="Admin Desa", password=ADMIN_PASSWORD)
     return Office(services, SyncClient(services.store, **client_kw), data_dir)
 
 
@@ -190,12 +200,15 @@ def reopen_office(data_dir: Path, **client_kw: Any) -> Office:
 
 
 @pytest.fixture
-def offices(tmp_path: Path) -> Iterator[Callable[..., Office]]:
+def offices(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Callable[..., Office]]:
     made: list[Office] = []
+    village = f"35.10.01.{next(_villages)}"
+    if "server" in request.fixturenames:
+        request.getfixturevalue("server").village = village
 
     def factory(name: str = "office", *, server: DistrictServer | None = None, role: str = "office",
                 url: str | None = None, **client_kw: Any) -> Office:
-        office = make_office(tmp_path / name, **client_kw)
+        office = make_office(tmp_path / name, village, **client_kw)
         made.append(office)
         if server is not None:
             office.client.enroll(url or server.url, server.code(role), name=name)
@@ -208,10 +221,17 @@ def offices(tmp_path: Path) -> Iterator[Callable[..., Office]]:
 
 def assert_exactly_once(server: DistrictServer, office: Office) -> None:
     """Every committed local change the district takes is on the server exactly once."""
+    import base64
+
+    from sync.district.models import Device as ServerDevice
+
     device = office.device()
     assert device.server_device_id
-    received = {r.change_id: r for r in server.received(device.server_device_id)}
-    log = [e for e in server.log_entries() if e.origin_device == device.server_device_id]
+    key = base64.b64encode(device.public_key).decode()
+    with server.store.db.read() as s:  # every enrollment of this installation (same key)
+        ids = set(s.scalars(select(ServerDevice.id).where(ServerDevice.public_key == key)))
+    received = {r.change_id: r for dev in ids for r in server.received(dev)}
+    log = [e for e in server.log_entries() if e.origin_device in ids]
     rows = [r for r in office.outbox() if r.last_error != "local_only"]
     applied_with_seq = 0
     for row in rows:
@@ -335,14 +355,14 @@ def proxy(server: DistrictServer) -> Iterator[FaultProxy]:
 def run_client(data_dir: Path, *args: str, env: dict[str, str] | None = None,
                timeout: float = 60) -> subprocess.CompletedProcess[str]:
     """The real command line in its own process."""
-    full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
-    return subprocess.run([sys.executable, str(ROOT / "main.py"), "--data-dir", str(data_dir), *args],
+    full_env = {**os.environ, "PYTHONPATH": str(ROOT), "SMART_KAMPUNG_DATA_DIR": str(data_dir), **(env or {})}
+    return subprocess.run([sys.executable, str(ROOT / "main.py"), *args, "--data-dir", str(data_dir)],
                           cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=timeout)
 
 
 def spawn_client(data_dir: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
-    full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
-    return subprocess.Popen([sys.executable, str(ROOT / "main.py"), "--data-dir", str(data_dir), *args],
+    full_env = {**os.environ, "PYTHONPATH": str(ROOT), "SMART_KAMPUNG_DATA_DIR": str(data_dir), **(env or {})}
+    return subprocess.Popen([sys.executable, str(ROOT / "main.py"), *args, "--data-dir", str(data_dir)],
                             cwd=ROOT, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 

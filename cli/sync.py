@@ -1,0 +1,98 @@
+"""Sync commands: ``enroll --server URL --code CODE [--name NAME]``, ``sync [--once] [--json]``,
+``sync status`` and ``sync export-queue FILE`` (a revoked device's unsent changes)."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+from typing import Any
+
+from cli import emit, open_services
+from kiosk.i18n import _
+
+
+def register(sub: Any, parent: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("enroll", parents=[parent], help=_("enroll this computer at the district server"))
+    p.add_argument("--server", required=True, help=_("address of the district server, e.g. https://sync.example"))
+    p.add_argument("--code", required=True, help=_("one-time enrollment code from the district"))
+    p.add_argument("--name", help=_("name of this computer at the district"))
+    p.set_defaults(handler=cmd_enroll)
+
+    p = sub.add_parser("sync", parents=[parent], help=_("synchronise with the district server"))
+    p.add_argument("--once", action="store_true", help=_("one sync, then exit"))
+    p.set_defaults(handler=cmd_sync)
+    ssub = p.add_subparsers(dest="sync_command")
+    e = ssub.add_parser("export-queue", parents=[parent], help=_("write the changes not yet sent to a file"))
+    e.add_argument("file")
+    e.set_defaults(handler=cmd_export_queue)
+    s = ssub.add_parser("status", parents=[parent], help=_("show the sync status"))
+    s.set_defaults(handler=cmd_status)
+
+
+def _client(args: argparse.Namespace) -> Any:
+    from sync.client import SyncClient
+
+    services = open_services(args)
+    return services, SyncClient(services.store)
+
+
+def cmd_enroll(args: argparse.Namespace) -> int:
+    services, client = _client(args)
+    resp = client.enroll(args.server, args.code, name=args.name)
+    emit(args, {"ok": True, "device_id": resp.device_id, "village": resp.village, "role": resp.role},
+         _("Enrolled at {server} as device {device} of village {village}.").format(
+             server=args.server, device=resp.device_id, village=resp.village))
+    services.store.close()
+    return 0
+
+
+def _report_text(report: Any, status: Any) -> str:
+    lines = [status.label()]
+    if status.detail():
+        lines.append(status.detail())
+    lines.append(_("sent {sent}, acknowledged {acked}, conflicts {conflicts}, rejected {rejected}, "
+                   "received {pulled}").format(sent=report.sent, acked=report.acked, conflicts=report.conflicts,
+                                               rejected=report.rejected, pulled=report.pulled))
+    if report.error:
+        lines.append(_("Problem: {error}").format(error=report.error))
+    return "\n".join(lines)
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    from kiosk.services import sync_state as st
+
+    services, client = _client(args)
+    try:
+        while True:
+            report = client.run_cycle(force=True)
+            with services.store.read() as s:
+                status = st.status(s)
+            emit(args, {"ok": report.ok, "report": report.to_json(), "status": status.to_json()},
+                 lambda report=report, status=status: _report_text(report, status))
+            if args.once:
+                return 0 if report.ok else 1
+            from kiosk import settings
+
+            with services.store.read() as s:
+                interval = float(settings.get(s, settings.SYNC_INTERVAL_SECONDS))
+            time.sleep(min(interval, report.retry_in or interval))
+    finally:
+        services.store.close()
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    services = open_services(args)
+    status = services.sync.status()
+    emit(args, status.to_json(), lambda: "\n".join(x for x in (status.label(), status.detail()) if x))
+    services.store.close()
+    return 0
+
+
+def cmd_export_queue(args: argparse.Namespace) -> int:
+    services, client = _client(args)
+    n = client.export_queue(Path(args.file))
+    emit(args, {"ok": True, "changes": n, "file": args.file},
+         _("{n} changes not acknowledged by the district written to {file}.").format(n=n, file=args.file))
+    services.store.close()
+    return 0
