@@ -651,8 +651,11 @@ class LetterService:
 
         with self.store.read() as s:
             keys: dict[str, Any] = dict(extra_keys or {})
-            for dev_id, pub in s.execute(select(Device.id, Device.public_key)).all():
+            for dev_id, server_id, pub in s.execute(select(Device.id, Device.server_device_id,
+                                                           Device.public_key)).all():
                 keys[dev_id] = bytes(pub)
+                if server_id:  # the district's id for this device, signed into tokens once enrolled
+                    keys[server_id] = bytes(pub)
             result = verify_token(text, keys)
             checks: list[tuple[str, bool]] = [("readable", result.reason != "malformed")]
             p = result.payload
@@ -875,7 +878,8 @@ class LetterService:
         chash = letter_content_hash(letter_id, doc)
         token = sign_token(TokenPayload(letter_id=letter_id, number=number, village_code=profile.village_code,
                                         issued_on=issued_on.isoformat(), content_hash=chash,
-                                        device_id=device.id), bytes(device.signing_key))
+                                        device_id=device.server_device_id or device.id),
+                           bytes(device.signing_key))
         doc["qr_text"] = token_url(device.district_url, token) if device.district_url else token
         pdf = render_letter(doc)
         rel = Path("archive") / str(issued_on.year) / f"{letter_id}.pdf"

@@ -509,6 +509,28 @@ def test_district_url_makes_the_qr_a_verify_link(village: dict[str, Any]) -> Non
     assert village["letters"].verify_text(qr).ok
 
 
+def test_enrolled_office_numbers_from_its_lease_and_signs_with_the_district_device_id(
+        village: dict[str, Any]) -> None:
+    from kiosk.letter_token import parse_token
+    from kiosk.models import LetterNumberLease
+
+    services: Services = village["services"]
+    server_id = "01a21e49-0000-7000-8000-00000000d157"
+    with services.store.write() as s:
+        device = s.execute(select(Device)).scalar_one()
+        device.server_device_id = server_id
+        device.district_url = "https://verifikasi.banyuwangikab.go.id"
+        device.last_server_time = dt.datetime(2026, 11, 27, 1, 0)
+        s.add(LetterNumberLease(id="lease-1", year=2026, sequence_key="all", start=101, end=120, next_number=101))
+    info = issue(village)
+    assert info.sequence_number == 101 and info.number == "470/101/35.10.01.2001/2026"
+    payload, _sig, _signed = parse_token(info.token or "")
+    assert payload.device_id == server_id
+    assert village["letters"].verify_text(info.token or "").ok
+    with services.store.read() as s:
+        assert s.execute(select(LetterNumber.lease_id)).scalar() == "lease-1"
+
+
 # --- register, preview, misc ----------------------------------------------------------------------
 
 
@@ -578,3 +600,31 @@ def test_issue_time_number_to_signed_pdf_on_disk(village: dict[str, Any]) -> Non
     median = statistics.median(times) * 1000
     print(f"\nLetterService.issue median {median:.1f} ms over {len(times)} letters")
     assert median < 250
+
+
+def test_a_kiosk_device_does_not_number_letters(village: dict[str, Any]) -> None:
+    from kiosk.services.letters import NotIssuingDevice
+
+    services: Services = village["services"]
+    with services.store.write() as s:
+        s.execute(select(Device)).scalar_one().role = "kiosk"
+    with pytest.raises(NotIssuingDevice):
+        issue(village)
+    assert numbers(services) == []
+
+
+def test_paper_and_margins_come_from_the_settings(village: dict[str, Any]) -> None:
+    services: Services = village["services"]
+    letters: LetterService = village["letters"]
+    f4 = issue(village)
+    with services.store.write() as s:
+        settings.put(s, settings.PAPER, "A4")
+        settings.put(s, settings.MARGINS_MM, {"top": 10, "right": 15, "bottom": 15, "left": 30})
+    a4 = issue(village)
+    sizes = []
+    for info in (f4, a4):
+        box = PdfReader(io.BytesIO(letters.letter_pdf(village["operator"], info.id))).pages[0].mediabox
+        sizes.append((round(float(box.width) / 72 * 25.4), round(float(box.height) / 72 * 25.4)))
+    assert sizes == [(215, 330), (210, 297)]
+    with services.store.read() as s:
+        assert s.get(Letter, a4.id).document["margins_mm"]["left"] == 30  # type: ignore[union-attr]
