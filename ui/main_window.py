@@ -69,6 +69,7 @@ class MainWindow(QMainWindow):
         self.ctx.signals.data_changed.connect(self._refresh_badges)
         self.nav.setCurrentRow(0)
         QTimer.singleShot(0, self._refresh_badges)
+        __import__("ui.widgets.sync_status", fromlist=["attach"]).attach(self, start=not ctx.runner.synchronous)
 
     # --- screens -------------------------------------------------------------------------------
 
