@@ -325,8 +325,9 @@ class _Writer:
         # Bulk rows go in through the driver (still this session's transaction): SQLAlchemy's per-row
         # type processing costs more than the insert itself at 50,000 rows.
         if new_families:
-            cols = list(new_families[0])
-            conn.exec_driver_sql(_insert_sql("family", cols), [tuple(_db(f[c]) for c in cols) for f in new_families])
+            fam_cols = list(new_families[0])
+            conn.exec_driver_sql(_insert_sql("family", fam_cols),
+                                 [tuple(_db(f[c]) for c in fam_cols) for f in new_families])
         if new_residents:
             # The search index's per-row insert trigger costs ten times a bulk fill: inside this
             # transaction (we hold the write lock) take it off, fill the index for the new rows in one
