@@ -19,7 +19,7 @@ def check_database_or_recover(data_dir: str | None) -> bool:
     """True when the program may go on (database sound, or restored); False to quit."""
     from kiosk.services.integrity import quick_check, recover
 
-    check = quick_check(data_dir)
+    check = quick_check(data_dir, thorough=False)  # milliseconds; the page-by-page check runs after sign-in
     if check.ok:
         return True
     backup = check.newest_good_backup
@@ -52,9 +52,26 @@ def start_daily_backups(ctx: Any, parent: QObject) -> QTimer:
         ctx.runner.write(ctx.services.backup.run_daily_if_due, None,
                          lambda e: log.warning("automatic backup failed: %s", e))
 
+    def checked(check: Any) -> None:
+        if check.ok:
+            run()
+            return
+        newest = check.newest_good_backup
+        msgbox.show_error(None, _("The database check found damage ({detail}). Save nothing more: restore the "
+                                  "newest good backup ({name}) in Settings → Backups, or restart the program "
+                                  "to be offered it.").format(detail=check.detail[:200],
+                                                             name=newest.name if newest else "-"),
+                          _("Database damaged"))
+
+    def thorough() -> None:
+        from kiosk.services.integrity import quick_check
+
+        ctx.runner.run(lambda: quick_check(ctx.services.store.paths, thorough=True), checked,
+                       lambda e: log.warning("database check failed: %s", e))
+
     timer = QTimer(parent)
     timer.setInterval(BACKUP_TIMER_MS)
     timer.timeout.connect(run)
     timer.start()
-    QTimer.singleShot(0, run)
+    QTimer.singleShot(0, thorough)
     return timer

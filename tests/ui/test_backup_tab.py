@@ -112,6 +112,7 @@ def test_screenshot(tab: BackupTab, ctx: Any, tmp_path: Path) -> None:
 
 def test_startup_offers_the_newest_good_backup_for_a_damaged_database(ctx: Any, qtbot: Any,
                                                                       messages: list[tuple[str, str]]) -> None:
+    from kiosk.services.integrity import quick_check
     from ui.startup_check import check_database_or_recover
 
     ctx.services.backup.create(None, "daily")
@@ -121,12 +122,15 @@ def test_startup_offers_the_newest_good_backup_for_a_damaged_database(ctx: Any, 
     with paths.database.open("r+b") as f:
         f.seek(size // 2)
         f.write(os.urandom(8192))
+    from kiosk.services.integrity import damage_marker
+
+    # the background check after sign-in found it (the light start-up check may not): remembered
+    assert not quick_check(paths.root, thorough=True).ok
+    assert damage_marker(paths).exists()
     assert check_database_or_recover(str(paths.root)) is True
     assert messages[0][0] == "confirm" and "rusak" in messages[0][1]
     assert messages[-1][0] == "info"
-    from kiosk.services.integrity import quick_check
-
-    assert quick_check(paths.root).ok
+    assert quick_check(paths.root).ok and not damage_marker(paths).exists()
 
 
 def test_startup_with_a_damaged_database_and_no_backup_quits_calmly(tmp_path: Path, qapp: Any,
