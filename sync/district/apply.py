@@ -21,7 +21,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import BindParameter, Connection, Table, bindparam, func, insert, select, update
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Connection,
+    String,
+    Table,
+    any_,
+    bindparam,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -100,6 +113,7 @@ class RecordState:
     deleted: bool
     dirty: bool = False
     data_json: str | None = None  # `data` as JSON text when known (None after a change of `data`)
+    field_versions_json: str | None = None  # likewise for `field_versions`
 
 
 @dataclass
@@ -135,20 +149,29 @@ class BatchApplier:
     def __init__(self, session: Session, device: Pusher, now: dt.datetime) -> None:
         self.session = session
         self.conn = session.connection()
+        self.pg = self.conn.dialect.name == "postgresql"
         self.device = device
         self.now = now
         self.records: dict[tuple[str, str], RecordState] = {}
         self.existing_cases: dict[str, set[str]] = {}
         self.writes = _Writes()
+        self._versions_json: dict[tuple[str, ...], str] = {}
 
     # -- reading ----------------------------------------------------------------------------------------
+
+    def _among(self, column: Any, values: list[str]) -> ColumnElement[bool]:
+        """``column IN values``: one array parameter on PostgreSQL (``= ANY(%s)``, planned once) instead of
+        hundreds of placeholders."""
+        if self.pg:
+            return cast(ColumnElement[bool], column == any_(bindparam(None, values, type_=ARRAY(String))))
+        return cast(ColumnElement[bool], column.in_(values))
 
     def _load_seen(self, changes: Sequence[p.ChangeEnvelope]) -> dict[str, _Seen]:
         ids = [c.change_id for c in changes]
         rows = self.conn.execute(
             select(_received.c.id, _received.c.change_id, _received.c.payload_hash, _received.c.status,
                    _received.c.server_seq, _received.c.version)
-            .where(_received.c.device_id == self.device.id, _received.c.change_id.in_(ids))
+            .where(_received.c.device_id == self.device.id, self._among(_received.c.change_id, ids))
         )
         return {r.change_id: _Seen(r.id, r.change_id, r.payload_hash, r.status, r.server_seq, r.version)
                 for r in rows}
@@ -166,7 +189,7 @@ class BatchApplier:
             return
         rows = self.conn.execute(
             select(_received.c.device_seq, _received.c.change_id)
-            .where(_received.c.device_id == self.device.id, _received.c.device_seq.in_(list(candidates)))
+            .where(_received.c.device_id == self.device.id, _received.c.device_seq.in_(sorted(candidates)))
         )
         for row in rows:
             mine = candidates[row.device_seq]
@@ -179,8 +202,8 @@ class BatchApplier:
         rows = self.conn.execute(
             select(_records.c.id, _records.c.entity, _records.c.entity_id, _records.c.version,
                    _records.c.data, _records.c.field_versions, _records.c.deleted)
-            .where(_records.c.village == self.device.village, _records.c.entity.in_(sorted(entities)),
-                   _records.c.entity_id.in_(sorted(entity_ids)))
+            .where(_records.c.village == self.device.village, self._among(_records.c.entity, sorted(entities)),
+                   self._among(_records.c.entity_id, sorted(entity_ids)))
         )
         for r in rows:
             self.records[(r.entity, r.entity_id)] = RecordState(
@@ -192,7 +215,7 @@ class BatchApplier:
             ids = sorted({c.entity_id for c in changes if c.entity == entity})
             found: set[str] = set()
             if ids:
-                found = set(self.conn.scalars(select(table.c.id).where(table.c.id.in_(ids))))
+                found = set(self.conn.scalars(select(table.c.id).where(self._among(table.c.id, ids))))
             self.existing_cases[entity] = found
 
     # -- the batch --------------------------------------------------------------------------------------
@@ -304,8 +327,18 @@ class BatchApplier:
             self._project_new_letter(change.entity_id, data)
         elif change.entity in _CASE_TABLES:
             self._project_case(change.entity, change.entity_id, data)
+        fields = tuple(k for k in data if k != "village")
         return RecordState(id=None, entity=change.entity, entity_id=change.entity_id, version=1, data=data,
-                           field_versions={k: [1, self.device.id] for k in _data_fields(data)}, deleted=False)
+                           field_versions={k: [1, self.device.id] for k in fields}, deleted=False,
+                           field_versions_json=self._first_versions_json(fields))
+
+    def _first_versions_json(self, fields: tuple[str, ...]) -> str:
+        """`field_versions` of a new record as JSON, made once per set of fields (most creates of an entity
+        carry the same fields)."""
+        made = self._versions_json.get(fields)
+        if made is None:
+            made = self._versions_json[fields] = _dumps({k: [1, self.device.id] for k in fields})
+        return made
 
     def _update(self, change: p.ChangeEnvelope, record: RecordState | None) -> RecordState:
         if change.entity == p.ENTITY_LETTER:
@@ -341,6 +374,7 @@ class BatchApplier:
         version = record.version + 1
         record.data, record.data_json = {**record.data, **changed}, None
         record.field_versions = {**record.field_versions, **{k: [version, self.device.id] for k in changed}}
+        record.field_versions_json = None
         record.version = version
         return record
 
@@ -445,16 +479,24 @@ class BatchApplier:
 
     # -- writing ----------------------------------------------------------------------------------------
 
-    def _insert_many(self, table: Table, columns: Sequence[str], rows: list[tuple[Any, ...]],
-                     json_columns: frozenset[str] = frozenset()) -> None:
-        """INSERT many rows straight through the driver's executemany (values already in their stored
-        form: JSON as text, datetimes through the column type's own bind processor)."""
+    def _insert_many(self, table: Table, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+        """INSERT many rows straight through the driver (values already in their stored form: JSON as
+        text, datetimes through the column type's own bind processor)."""
         if not rows:
             return
-        pg = self.conn.dialect.name == "postgresql"
-        marks = ", ".join(("%s::json" if c in json_columns else "%s") if pg else "?" for c in columns)
-        sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})"
-        self.conn.exec_driver_sql(sql, rows)
+        head = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES "
+        if not self.pg:  # sqlite3's executemany is a prepared statement stepped per row: already fast
+            self.conn.exec_driver_sql(head + f"({', '.join('?' for _ in columns)})", rows)
+            return
+        # PostgreSQL: COPY on the same connection and transaction (measured here for 500 rows: COPY ~18 ms,
+        # executemany ~29 ms, one multi-row INSERT ~60 ms)
+        cursor = self.conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        finally:
+            cursor.close()
 
     def _bound(self, table: Table, column: str, value: Any) -> Any:
         process = table.c[column].type._cached_bind_processor(self.conn.dialect)
@@ -465,13 +507,12 @@ class BatchApplier:
         village, now = self.device.village, self.now
         now_records = self._bound(_records, "updated_at", now)
         new_records = [
-            (village, r.entity, r.entity_id, r.version, r.data_json, _dumps(r.field_versions), r.deleted,
+            (village, r.entity, r.entity_id, r.version, r.data_json, r.field_versions_json or _dumps(r.field_versions), r.deleted,
              now_records)
             for r in self.records.values() if r.dirty and r.id is None
         ]
         self._insert_many(_records, ("village", "entity", "entity_id", "version", "data", "field_versions",
-                                     "deleted", "updated_at"), new_records,
-                          frozenset({"data", "field_versions"}))
+                                     "deleted", "updated_at"), new_records)
         old_records = [
             {"_id": r.id, "_version": r.version, "_data": r.data, "_field_versions": r.field_versions,
              "_deleted": r.deleted, "_updated_at": now}
@@ -490,8 +531,7 @@ class BatchApplier:
             ("server_seq", "village", "entity", "entity_id", "op", "version", "payload", "origin_device",
              "created_at"),
             [(e["server_seq"], e["village"], e["entity"], e["entity_id"], e["op"], e["version"], e["payload"],
-              e["origin_device"], now_log) for e in w.change_log],
-            frozenset({"payload"}))
+              e["origin_device"], now_log) for e in w.change_log])
         for entity, table in _CASE_TABLES.items():
             existing = self.existing_cases.get(entity, set())
             fresh = [{"id": eid, "village": village, **row}
