@@ -678,7 +678,9 @@ class LetterService:
             checks.append(("known_letter", letter is not None))
             if letter is None:
                 return report(False, "unknown_letter")
-            recomputed = letter_content_hash(letter.id, letter.document or {})
+            # the stored document must still hash to the stored content hash (a letter pulled without
+            # its document can only be compared by the hash itself)
+            recomputed = letter_content_hash(letter.id, letter.document) if letter.document else letter.content_hash
             same = (letter.number == p.number and recomputed == letter.content_hash
                     and p.matches_content(letter.content_hash))
             checks.append(("content", same))
@@ -763,9 +765,11 @@ class LetterService:
         base = req.version
         req.status = status
         req.version += 1
-        payload: dict[str, Any] = {"status": status}
+        at = _utc_naive(self.clock())
+        # the wire format of a transition (sync.protocol): "to" and "at"; other keys are the record's fields
+        payload: dict[str, Any] = {"to": status, "at": at}
         if status in (DISETUJUI, DITOLAK, DIBATALKAN) or req.decided_at is None:
-            req.decided_at = _utc_naive(self.clock())
+            req.decided_at = at
             req.decided_by = actor.user_id
             payload.update(decided_at=req.decided_at, decided_by=req.decided_by)
         if reason is not None:
@@ -899,16 +903,21 @@ class LetterService:
                            letter_id=letter_id, lease_id=lease_id, recorded_at=issued_at))
         req.letter_id = letter_id
         s.flush()
-        self._transition(s, actor, req, DITERBITKAN, action="letter_request.issue")
+        # The letter first, then the request that points to it (parents before children on the wire).
+        # Field names are the letter's columns (a pull on another office device fills its row from them);
+        # "type", "version" and "seq_number" are the same values under the names the district reads.
         record_change(
             s, actor, entity="letter", entity_id=letter_id, op="create", action="letter.issue",
             payload={"id": letter_id, "request_id": req.id, "number": number, "year": issued_on.year,
-                     "sequence_key": key, "sequence_number": seq, "lease_id": lease_id, "type": lt.code,
-                     "version": lt.version, "issued_on": issued_on, "issued_at": issued_at,
+                     "sequence_key": key, "sequence_number": seq, "seq_number": seq, "lease_id": lease_id,
+                     "type": lt.code, "letter_type": lt.code, "version": lt.version,
+                     "letter_type_version": lt.version, "issued_on": issued_on, "issued_at": issued_at,
                      "valid_until": valid_until, "content_hash": chash, "token": token,
-                     "resident_id": resident.id, "signer": signer.to_dict(), "issued_by": actor.user_id,
+                     "resident_id": resident.id, "resident_snapshot": res, "values": letter.values,
+                     "document": doc, "signer": signer.to_dict(), "issued_by": actor.user_id,
                      "device_id": device.id, "reissue_of": reissue_of, "pdf_hash": letter.pdf_hash},
             audit_details={"number": number, "type": lt.code, "reissue_of": reissue_of})
+        self._transition(s, actor, req, DITERBITKAN, action="letter_request.issue")
         return letter
 
     def _void_in(self, s: Session, actor: Actor, letter: Letter, reason: str) -> None:
@@ -924,7 +933,8 @@ class LetterService:
         s.flush()
         record_change(s, actor, entity="letter", entity_id=letter.id, op="transition", base_version=base,
                       action="letter.void",
-                      payload={"voided": True, "voided_at": letter.voided_at, "voided_by": letter.voided_by,
+                      payload={"to": "void", "at": letter.voided_at, "reason": reason, "voided": True,
+                               "voided_at": letter.voided_at, "voided_by": letter.voided_by,
                                "void_reason": reason, "number": letter.number},
                       audit_details={"number": letter.number, "reason": reason})
 
@@ -935,7 +945,8 @@ class LetterService:
         letter.print_count += 1
         letter.version += 1
         s.flush()
-        record_change(s, actor, entity="letter", entity_id=letter.id, op="update", base_version=base,
+        # Audit only: the district keeps letters immutable (it rejects updates), so prints stay local.
+        record_change(s, actor, entity="letter_print", entity_id=letter.id, op="update", base_version=base,
                       action="letter.print", payload={"print_count": letter.print_count},
                       audit_details={"number": letter.number, "print_count": letter.print_count})
 

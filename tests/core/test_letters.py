@@ -421,16 +421,22 @@ def test_every_step_is_audited_and_queued(village: dict[str, Any]) -> None:
         rows = list(s.execute(select(OutboxChange).where(OutboxChange.entity.in_(("letter", "letter_request")))
                               .order_by(OutboxChange.seq)).scalars())
     ops = [(r.entity, r.op) for r in rows]
-    # domisili needs no approval: diajukan → diterbitkan in one transition
-    assert ops == [("letter_request", "create"), ("letter_request", "transition"), ("letter", "create"),
-                   ("letter", "update"), ("letter", "transition")]
-    assert rows[1].payload["status"] == "diterbitkan" and rows[1].payload["letter_id"] == info.id
-    created = rows[2].payload
-    for key in ("number", "year", "sequence_key", "sequence_number", "type", "version", "issued_on",
-                "content_hash", "token", "resident_id"):
+    # domisili needs no approval: diajukan → diterbitkan in one transition; the letter goes before the
+    # request that points to it; a print is audited but stays local (the district keeps letters immutable)
+    assert ops == [("letter_request", "create"), ("letter", "create"), ("letter_request", "transition"),
+                   ("letter", "transition")]
+    assert rows[2].payload["to"] == "diterbitkan" and rows[2].payload["letter_id"] == info.id
+    assert rows[3].payload["to"] == "void" and rows[3].payload["reason"] == "Salah"
+    created = rows[1].payload
+    for key in ("letter_type", "issued_at", "seq_number"):  # what the district reads
         assert key in created, key
     assert created["number"] == info.number and created["issued_on"] == "2026-11-27"
-    assert "%PDF" not in str(created) and "document" not in created
+    assert "%PDF" not in str(created)
+    with services.store.read() as s:
+        from kiosk.models import AuditEntry
+
+        actions = list(s.execute(select(AuditEntry.action).where(AuditEntry.entity_id == info.id)).scalars())
+    assert actions == ["letter.issue", "letter.print", "letter.void"]
 
 
 # --- catalog --------------------------------------------------------------------------------------
