@@ -66,6 +66,8 @@ REQUEST_STATES = (DIAJUKAN, DISETUJUI, DITERBITKAN, DITOLAK, DIBATALKAN)
 OPEN_STATES = (DIAJUKAN, DISETUJUI)
 CHANNELS = ("loket", "kios")
 QUEUE_PREFIX = {"kios": "K", "loket": "L"}
+# The district's clock and ours differ by network delay and drift: behind it by more than this refuses.
+SERVER_CLOCK_TOLERANCE = dt.timedelta(minutes=5)
 
 VERIFY_REASONS: dict[str, str] = {
     "ok": N_("The letter is authentic: signature valid, known to this office, content unchanged, not void."),
@@ -832,14 +834,20 @@ class LetterService:
             raise
 
     def _check_clock(self, s: Session, device: Device, now_utc: dt.datetime) -> None:
-        # max(issued_on) uses its index; then only that day's letters are looked at
-        last_day = s.execute(select(func.max(Letter.issued_on))).scalar()
+        """Refuse when this device's clock is behind its own last letter, or more than a few minutes
+        behind the last district time seen (letters pulled from other computers do not count: their
+        clocks are theirs)."""
+        # the newest day first (index on issued_on), then that day's letters of this device
+        last_day = s.execute(select(Letter.issued_on).where(Letter.device_id == device.id)
+                             .order_by(Letter.issued_on.desc()).limit(1)).scalar()
         last = None if last_day is None else s.execute(
-            select(func.max(Letter.issued_at)).where(Letter.issued_on == last_day)).scalar()
-        if device.last_server_time is not None and (last is None or device.last_server_time > last):
-            last = device.last_server_time
+            select(func.max(Letter.issued_at)).where(Letter.issued_on == last_day,
+                                                     Letter.device_id == device.id)).scalar()
         if last is not None and now_utc < last:
             raise ClockBehind(now=_local_text(now_utc), last=_local_text(last))
+        server = device.last_server_time
+        if server is not None and now_utc + SERVER_CLOCK_TOLERANCE < server:
+            raise ClockBehind(now=_local_text(now_utc), last=_local_text(server))
 
     def _issue_in(self, s: Session, actor: Actor, req: LetterRequest, lt: forms.LetterType,
                   signer: Signer | None, written: list[Path], *, reissue_of: str | None = None) -> Letter:

@@ -634,3 +634,15 @@ def test_paper_and_margins_come_from_the_settings(village: dict[str, Any]) -> No
     assert sizes == [(215, 330), (210, 297)]
     with services.store.read() as s:
         assert s.get(Letter, a4.id).document["margins_mm"]["left"] == 30  # type: ignore[union-attr]
+
+
+def test_letters_of_other_computers_do_not_stop_this_one(village: dict[str, Any]) -> None:
+    """A letter pulled from another office computer whose clock runs ahead does not block this one."""
+    services: Services = village["services"]
+    mine = issue(village)
+    with services.store.write() as s:
+        row = s.get(Letter, mine.id)
+        assert row is not None
+        row.device_id = "another-computer"
+        row.issued_at = row.issued_at + dt.timedelta(hours=2)
+    assert issue(village).sequence_number == 2
