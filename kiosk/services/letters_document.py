@@ -169,9 +169,9 @@ def signatory_block(signer: Signer, office: Mapping[str, Any]) -> dict[str, Any]
         secretary = str(office.get("secretary_title") or "Sekretaris Desa").upper()
         prefix_lines = [f"a.n. {head}", secretary, "u.b."]
     elif signer.prefix in ("Plt.", "Plh."):
+        # Acting for the vacant or absent head, whoever it is (often the secretary):
         # "Plt. KEPALA DESA SARONGAN," on one line (printing would capitalise "Plt." in the title)
-        post = head if signer.role == "kepala" or not signer.title else signer.title.upper()
-        prefix_lines = [f"{signer.prefix} {post},"]
+        prefix_lines = [f"{signer.prefix} {head},"]
         title = ""
     return {"prefix_lines": prefix_lines, "title": title, "name": signer.name, "nip": signer.nip or None}
 

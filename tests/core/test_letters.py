@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import re
@@ -646,3 +647,21 @@ def test_letters_of_other_computers_do_not_stop_this_one(village: dict[str, Any]
         row.device_id = "another-computer"
         row.issued_at = row.issued_at + dt.timedelta(hours=2)
     assert issue(village).sequence_number == 2
+
+
+def test_signatory_blocks() -> None:
+    from kiosk.services.letters_document import signatory_block
+
+    office = {"head_title": "Kepala Desa", "desa": "Sarongan", "secretary_title": "Sekretaris Desa"}
+    sec = Signer("sekretaris", "", "Budi Santoso", "Sekretaris Desa", "19800101 200501 1 001")
+    head = signatory_block(Signer("kepala", "", "Slamet Riyadi", "Kepala Desa Sarongan"), office)
+    assert head == {"prefix_lines": [], "title": "Kepala Desa Sarongan", "name": "Slamet Riyadi", "nip": None}
+    an = signatory_block(dataclasses.replace(sec, prefix="a.n."), office)
+    assert an["prefix_lines"] == ["a.n. KEPALA DESA SARONGAN"] and an["title"] == "Sekretaris Desa"
+    assert an["nip"] == "19800101 200501 1 001"
+    ub = signatory_block(Signer("kasi", "u.b.", "Eko", "Kasi Pemerintahan"), office)
+    assert ub["prefix_lines"] == ["a.n. KEPALA DESA SARONGAN", "SEKRETARIS DESA", "u.b."]
+    assert ub["title"] == "Kasi Pemerintahan"
+    for acting in ("Plt.", "Plh."):
+        block = signatory_block(dataclasses.replace(sec, prefix=acting), office)
+        assert block["prefix_lines"] == [f"{acting} KEPALA DESA SARONGAN,"] and block["title"] == ""
