@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 
 from sync import protocol as p
 from sync.district.models import Device
@@ -56,13 +56,14 @@ def enroll(body: p.EnrollRequest, store: StoreDep) -> p.EnrollResponse:
           "re-enrolls with a new code"},
     413: {"model": p.ErrorBody},
 })
-def push(body: p.PushRequest, store: StoreDep, device: DeviceDep) -> p.PushResponse:
+def push(body: p.PushRequest, store: StoreDep, device: DeviceDep) -> Response:
     if len(body.changes) > p.MAX_PUSH_CHANGES:
         raise StoreError("too_many_changes", f"Paling banyak {p.MAX_PUSH_CHANGES} perubahan sekali kirim.", 413)
     ids = [c.change_id for c in body.changes]
     if len(set(ids)) != len(ids):
         raise StoreError("duplicate_change_ids", "Satu change_id muncul dua kali dalam satu kiriman.", 400)
-    return store.push(device, body.changes)
+    # Serialised once by pydantic (the documented response_model), not validated again by FastAPI.
+    return Response(store.push(device, body.changes).model_dump_json(), media_type="application/json")
 
 
 @router.get("/pull", response_model=p.PullResponse, responses=_ERRORS)
