@@ -26,7 +26,8 @@ def register(sub: Any, parent: argparse.ArgumentParser) -> None:
     i.add_argument("--field", action="append", default=[], metavar="KEY=VALUE",
                    help=_("a field value (repeat for each field; lists of people as JSON)"))
     i.add_argument("--user", help=_("the user who issues (password from SMART_KAMPUNG_PASSWORD)"))
-    i.add_argument("--signer", default="kepala", help=_("who signs: kepala or sekretaris (a.n. the head)"))
+    i.add_argument("--signer", default="kepala", choices=["kepala", "sekretaris"],
+                   help=_("who signs: kepala or sekretaris (a.n. the head)"))
     i.add_argument("--out", help=_("also save the PDF to this file"))
     i.set_defaults(handler=cmd_issue)
 
