@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import pytest
+
 import forms
 from kiosk.models import OutboxChange
 from tests.sync.conftest import DistrictServer, Office, assert_exactly_once, offices, server  # noqa: F401
@@ -20,6 +22,7 @@ def _sync_until_done(office: Office, rounds: int = 15) -> None:
     raise AssertionError(f"changes still waiting: {[(r.entity, r.op, r.last_error) for r in pending]}")
 
 
+@pytest.mark.slow
 def test_issued_letter_reaches_the_district_and_verifies_there(server: DistrictServer,  # noqa: F811
                                                                offices: Any) -> None:  # noqa: F811
     from sync.district.verify import VALID, VOID, check

@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from kiosk.changes import verify_audit_chain
@@ -49,6 +50,7 @@ print(json.dumps({"numbers": got, "seconds": time.perf_counter() - start}))
 """
 
 
+@pytest.mark.slow
 def test_two_processes_issue_400_unique_consecutive_numbers(tmp_path: Path) -> None:
     data = tmp_path / "data"
     services = make_services(data)
