@@ -479,7 +479,7 @@ class SyncClient:
                 " json_extract(payload, '$.head_resident_id'), json_extract(payload, '$.request_id'),"
                 " json_extract(payload, '$.reporter_resident_id'), json_extract(payload, '$.letter_id')"
                 " FROM outbox_change WHERE state IN ('pending', 'in_flight') ORDER BY seq LIMIT ?",
-                (WINDOW,),
+                (min(WINDOW, max(2 * limit, 1000)),),
             ).all()
             unacked: set[tuple[str, str]] = set()  # records with an earlier change not (yet) acked
             chosen: list[_Row] = []

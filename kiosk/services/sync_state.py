@@ -452,6 +452,10 @@ def _apply_one(session: Session, entity: str, entity_id: str, op: str, payload: 
                 rec.applied_version = max(rec.applied_version or 0, version)
                 rec.deferred = None
             session.flush()
+        # keep the session small: a page of thousands of rows would make every flush slower
+        for done in (obj, session.get(SyncRecord, (entity, entity_id))):
+            if done is not None and done in session:
+                session.expunge(done)
         session.execute(delete(SyncConflict).where(
             SyncConflict.kind == "apply_failed", SyncConflict.entity == entity,
             SyncConflict.entity_id == entity_id, SyncConflict.resolved_at.is_(None)))
