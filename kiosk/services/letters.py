@@ -261,6 +261,28 @@ def _fsync_write(path: Path, data: bytes) -> None:
         os.close(fd)
 
 
+_LETTER_SETTINGS = (settings.NUMBER_FORMAT, settings.NUMBER_SEQUENCE, settings.PAPER, settings.MARGINS_MM)
+
+
+def _letter_settings(s: Session) -> dict[str, Any]:
+    """The settings an issue needs, in one query (each with its declared type and default)."""
+    from kiosk.models import Setting
+
+    stored = {k: v for k, v in s.execute(select(Setting.key, Setting.value).where(
+        Setting.key.in_([d.key for d in _LETTER_SETTINGS]))).all()}
+    out: dict[str, Any] = {}
+    for d in _LETTER_SETTINGS:
+        value = stored.get(d.key)
+        if value is None:
+            out[d.key] = d.default
+            continue
+        try:
+            out[d.key] = d.type(value) if d.type in (int, float, str) else value
+        except (TypeError, ValueError):
+            out[d.key] = d.default
+    return out
+
+
 def _field_errors(errors: Mapping[str, str]) -> dict[str, str]:
     out: dict[str, str] = {}
     for name, msg in errors.items():
@@ -874,17 +896,18 @@ class LetterService:
             signer = default_signers(office)[0]
         res = resident_snapshot(resident)
 
-        key = sequence_key_for(settings.get(s, settings.NUMBER_SEQUENCE), lt.code)
+        conf = _letter_settings(s)
+        key = sequence_key_for(conf[settings.NUMBER_SEQUENCE.key], lt.code)
         seq, lease_id = allocate_number(s, year=issued_on.year, sequence_key=key)
-        number = format_number(settings.get(s, settings.NUMBER_FORMAT), classification=lt.classification,
+        number = format_number(conf[settings.NUMBER_FORMAT.key], classification=lt.classification,
                                number=seq, unit=profile.unit_code, village_code=profile.village_code,
                                issued_on=issued_on)
         valid_until = lt.valid_until(issued_on)
         content = forms.render_letter(lt, res, office, cleaned,
                                       {"nomor": number, "tanggal": issued_on, "valid_until": valid_until})
         doc = jsonable(build_document(content, office, signer, number=number, issued_on=issued_on,
-                                      paper=settings.get(s, settings.PAPER),
-                                      margins_mm=settings.get(s, settings.MARGINS_MM),
+                                      paper=conf[settings.PAPER.key],
+                                      margins_mm=conf[settings.MARGINS_MM.key],
                                       logo_path=logo_file(profile, self.store.paths.root)))
         letter_id = new_id()
         chash = letter_content_hash(letter_id, doc)
