@@ -46,6 +46,7 @@ from kiosk.services.letters_document import (
     office_snapshot,
     resident_snapshot,
     signer_for_role,
+    with_full_address,
 )
 from kiosk.services.numbering import allocate_number, format_number, sequence_key_for
 
@@ -492,7 +493,7 @@ class LetterService:
                     cleaned[name] = None
             office = office_snapshot(profile)
             signer = signer or default_signers(office)[0]
-            content = forms.render_letter(lt, resident_snapshot(resident), office, cleaned,
+            content = forms.render_letter(lt, with_full_address(resident_snapshot(resident), office), office, cleaned,
                                           {"nomor": PREVIEW_NUMBER, "tanggal": today})
             doc = build_document(content, office, signer, number=PREVIEW_NUMBER, issued_on=today,
                                  paper=settings.get(s, settings.PAPER), margins_mm=settings.get(s, settings.MARGINS_MM),
@@ -894,7 +895,7 @@ class LetterService:
         office = office_snapshot(profile)
         if signer is None:
             signer = default_signers(office)[0]
-        res = resident_snapshot(resident)
+        res = with_full_address(resident_snapshot(resident), office)
 
         conf = _letter_settings(s)
         key = sequence_key_for(conf[settings.NUMBER_SEQUENCE.key], lt.code)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -94,6 +95,19 @@ def resident_snapshot(r: Resident) -> dict[str, Any]:
         except KeyError:
             snap[key] = ""
     return snap
+
+
+_HAS_RT = re.compile(r"\bRT\b", re.IGNORECASE)
+
+
+def with_full_address(resident: dict[str, Any], office: Mapping[str, Any]) -> dict[str, Any]:
+    """Set ``alamat_lengkap`` when the stored address already names its RT/RW (as OpenSID and the demo
+    village write it: "Dusun Krajan RT 002 RW 001"), so the letter does not repeat RT, RW and dusun."""
+    address = str(resident.get("alamat") or "")
+    if address and _HAS_RT.search(address) and not resident.get("alamat_lengkap"):
+        desa = f"{office.get('sebutan_desa') or 'Desa'} {office.get('desa') or ''}".strip()
+        resident["alamat_lengkap"] = address if desa.lower() in address.lower() else f"{address}, {desa}"
+    return resident
 
 
 def sebutan(kind: str) -> str:

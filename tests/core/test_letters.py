@@ -665,3 +665,12 @@ def test_signatory_blocks() -> None:
     for acting in ("Plt.", "Plh."):
         block = signatory_block(dataclasses.replace(sec, prefix=acting), office)
         assert block["prefix_lines"] == [f"{acting} KEPALA DESA SARONGAN,"] and block["title"] == ""
+
+
+def test_an_address_that_names_its_rt_is_not_repeated() -> None:
+    from kiosk.services.letters_document import with_full_address
+
+    office = {"desa": "Sarongan", "sebutan_desa": "Desa"}
+    got = with_full_address({"alamat": "Dusun Krajan RT 002 RW 001", "rt": "002", "rw": "001"}, office)
+    assert got["alamat_lengkap"] == "Dusun Krajan RT 002 RW 001, Desa Sarongan"
+    assert "alamat_lengkap" not in with_full_address({"alamat": "Gg. Mawar No. 17", "rt": "005"}, office)
