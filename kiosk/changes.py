@@ -21,10 +21,9 @@ log = logging.getLogger(__name__)
 
 GENESIS_HASH = "0" * 64
 
-# Entities that travel to the district. Others (users, settings, device) are local only.
-SYNCED_ENTITIES = frozenset(
-    {"resident", "family", "population_event", "letter_request", "letter", "complaint", "office_profile"}
-)
+# Entities that travel to the district. Others (users, settings, device, the office profile — the district
+# keeps its own register of villages) are local only, audited but not queued.
+SYNCED_ENTITIES = frozenset({"resident", "family", "population_event", "letter_request", "letter", "complaint"})
 
 _AUDIT_FIELDS = ("id", "at", "user_id", "username", "device_id", "action", "entity", "entity_id", "details")
 
