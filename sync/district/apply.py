@@ -155,7 +155,7 @@ class BatchApplier:
         self.records: dict[tuple[str, str], RecordState] = {}
         self.existing_cases: dict[str, set[str]] = {}
         self.writes = _Writes()
-        self._versions_json: dict[tuple[str, ...], str] = {}
+        self._versions: dict[tuple[str, ...], tuple[dict[str, Any], str]] = {}
 
     # -- reading ----------------------------------------------------------------------------------------
 
@@ -294,8 +294,9 @@ class BatchApplier:
             "server_seq": seq, "village": device.village, "entity": record.entity,
             "entity_id": record.entity_id, "op": change.op, "version": record.version,
             "payload": record.data_json, "origin_device": device.id, "created_at": self.now})
-        return p.ChangeResult(change_id=change.change_id, status="applied", server_seq=seq,
-                              version=record.version)
+        # built without validation (the hot path: every value here is already of its type)
+        return p.ChangeResult.model_construct(change_id=change.change_id, status="applied", reason=None,
+                                              server_seq=seq, version=record.version, conflict=None)
 
     # -- per operation ----------------------------------------------------------------------------------
 
@@ -327,17 +328,18 @@ class BatchApplier:
             self._project_new_letter(change.entity_id, data)
         elif change.entity in _CASE_TABLES:
             self._project_case(change.entity, change.entity_id, data)
-        fields = tuple(k for k in data if k != "village")
+        versions, versions_json = self._first_versions(tuple(data))
         return RecordState(id=None, entity=change.entity, entity_id=change.entity_id, version=1, data=data,
-                           field_versions={k: [1, self.device.id] for k in fields}, deleted=False,
-                           field_versions_json=self._first_versions_json(fields))
+                           field_versions=versions, deleted=False, field_versions_json=versions_json)
 
-    def _first_versions_json(self, fields: tuple[str, ...]) -> str:
-        """`field_versions` of a new record as JSON, made once per set of fields (most creates of an entity
-        carry the same fields)."""
-        made = self._versions_json.get(fields)
+    def _first_versions(self, keys: tuple[str, ...]) -> tuple[dict[str, Any], str]:
+        """`field_versions` of a new record and its JSON, made once per set of fields (most creates of an
+        entity carry the same fields). Shared: field_versions is only ever replaced, never changed in
+        place."""
+        made = self._versions.get(keys)
         if made is None:
-            made = self._versions_json[fields] = _dumps({k: [1, self.device.id] for k in fields})
+            versions = {k: [1, self.device.id] for k in keys if k != "village"}
+            made = self._versions[keys] = (versions, _dumps(versions))
         return made
 
     def _update(self, change: p.ChangeEnvelope, record: RecordState | None) -> RecordState:
