@@ -911,7 +911,7 @@ class ResidentService:
 
     def import_residents(
         self, actor: Actor, path: Any, *, dry_run: bool = False, progress: ProgressCallback | None = None,
-        batch_size: int = 2000,
+        batch_size: int = 5000,
     ) -> ImportReport:
         from kiosk.services.residents_import import import_residents
 

@@ -395,7 +395,7 @@ def _field_of(header: str) -> str:
 
 def import_residents(
     store: Store, actor: Actor, path: str | Path, *, dry_run: bool = False,
-    progress: ProgressCallback | None = None, batch_size: int = 2000, today: dt.date | None = None,
+    progress: ProgressCallback | None = None, batch_size: int = 5000, today: dt.date | None = None,
 ) -> ImportReport:
     """Import an OpenSID resident workbook or CSV. Raises ``ImportFileError`` when the file as a whole
     cannot be read; otherwise returns an exact ``ImportReport`` (rows rejected with row, column and
