@@ -22,7 +22,9 @@ from kiosk.paths import DataPaths
 
 log = logging.getLogger(__name__)
 
-BUSY_TIMEOUT_MS = 15_000
+# Two office PCs may issue at the same moment; a writer waits its turn rather than fail (SQLite's busy
+# handler is not fair, so a long burst on one PC can keep another waiting for several seconds).
+BUSY_TIMEOUT_MS = 60_000
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
