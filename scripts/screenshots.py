@@ -20,11 +20,10 @@ def main() -> int:
     out = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots")
     residents = int(sys.argv[sys.argv.index("--residents") + 1]) if "--residents" in sys.argv else 2000
     out.mkdir(parents=True, exist_ok=True)
-    from PySide6.QtWidgets import QApplication
 
     from ui.app import build_context, make_application
 
-    app = make_application()
+    app = make_application()  # noqa: F841 (kept alive for the widgets)
     with tempfile.TemporaryDirectory() as tmp:
         ctx = build_context(str(Path(tmp) / "fresh"), synchronous=True)
         from ui.dialogs.setup_wizard import SetupWizard

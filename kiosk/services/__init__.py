@@ -14,8 +14,8 @@ if TYPE_CHECKING:
     from kiosk.services.letters import LetterService
     from kiosk.services.office import OfficeService
     from kiosk.services.preferences import PreferenceService
-    from kiosk.services.sync_state import SyncStateService
     from kiosk.services.residents import ResidentService
+    from kiosk.services.sync_state import SyncStateService
     from kiosk.services.users import UserService
 
 
