@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 DEMO_PASSWORD = "demo-kampung"
 DEMO_VILLAGE = "35.10.01.2001"  # Sarongan, Pesanggaran, Banyuwangi
 MAX_RESIDENTS = 100_000
+DEMO_TODAY = dt.date(2026, 11, 27)
 
 MALE = ["Slamet", "Sugeng", "Bambang", "Joko", "Agus", "Budi", "Hadi", "Wahyu", "Eko", "Dwi", "Sutrisno",
         "Suparman", "Karyono", "Suryadi", "Mulyadi", "Rahmat", "Abd. Rahman", "H. Ma'ruf", "Sunarto",
@@ -56,13 +57,14 @@ def _name(rng: random.Random, female: bool) -> str:
 
 def _birth(rng: random.Random, age_min: int, age_max: int, today: dt.date) -> dt.date:
     year = today.year - rng.randint(age_min, age_max)
-    return dt.date(year, rng.randint(1, 12), rng.randint(1, 28))
+    born = dt.date(year, rng.randint(1, 12), rng.randint(1, 28))
+    return born if born <= today else born.replace(year=born.year - 1)  # never born in the future
 
 
 def generate_village(n_residents: int, seed: int, today: dt.date | None = None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Families and residents as plain rows (deterministic for a seed)."""
     rng = random.Random(seed)
-    today = today or dt.date(2026, 11, 27)
+    today = today or DEMO_TODAY  # fixed: the same seed gives the same village on any day
     region = DEMO_VILLAGE.replace(".", "")[:6]
     serials: dict[str, int] = {}
     kk_serials: dict[str, int] = {}

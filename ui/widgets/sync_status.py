@@ -33,10 +33,15 @@ def render(label: Any, status: Any) -> None:
     label.setProperty("syncState", status.state)
 
 
-def attach(window: Any, *, start: bool = True) -> Any:
-    """Show the sync state in ``window.sync_label`` and run the worker (a no-op when not enrolled)."""
-    from sync.worker import SyncWorker
+WORKER_START_DELAY_MS = 1500  # after the window is usable
 
+
+def attach(window: Any, *, start: bool = True) -> Any:
+    """Show the sync state in ``window.sync_label`` and run the worker (a no-op when not enrolled).
+
+    With ``start`` the worker (and the HTTP stack it imports) is created a moment after the window is
+    shown, so start-up is not slowed by it; otherwise it is created, not started, and returned.
+    """
     ctx = window.ctx
     bridge = _Bridge(window)
 
@@ -47,14 +52,28 @@ def attach(window: Any, *, start: bool = True) -> Any:
             ctx.changed("*")
 
     bridge.status.connect(on_gui, Qt.ConnectionType.QueuedConnection)
-    worker = SyncWorker(ctx.services.store, on_status=lambda s, r: bridge.status.emit(s, r))
-    window.sync_worker = worker
     window._sync_bridge = bridge
     try:
         render(window.sync_label, ctx.services.sync.status())
     except Exception:  # never block the window on the status
         log.exception("sync status")
-    if start:
+
+    def make() -> Any:
+        from sync.worker import SyncWorker
+
+        worker = SyncWorker(ctx.services.store, on_status=lambda s, r: bridge.status.emit(s, r))
+        window.sync_worker = worker
+        return worker
+
+    if not start:
+        return make()
+
+    def launch() -> None:
+        worker = make()
         worker.start()
         window.destroyed.connect(lambda *_: worker.stop(timeout=2))
-    return worker
+
+    from PySide6.QtCore import QTimer
+
+    QTimer.singleShot(WORKER_START_DELAY_MS, window, launch)
+    return None
