@@ -24,6 +24,7 @@ class ResidentTableModel(QAbstractTableModel):
     ``fetch(cursor)`` for the next page (one indexed query, about a millisecond)."""
 
     HEADERS = (N_("NIK"), N_("Name"), N_("Sex"), N_("Born"), N_("RT/RW"), N_("Dusun"), N_("Status"))
+    COLUMN_COUNT = len(HEADERS)
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
