@@ -138,3 +138,12 @@ def test_concurrent_writers_keep_the_chain_intact(services: Services) -> None:
         assert verify_audit_chain(s).ok
         seqs = list(s.execute(select(OutboxChange.seq).order_by(OutboxChange.seq)).scalars())
     assert len(seqs) == len(set(seqs)) >= 80
+
+
+def test_name_folding_for_search() -> None:
+    from kiosk.text import fold_name
+
+    assert fold_name("H. Ma'ruf") == "h maruf"
+    assert fold_name("Ma’ruf") == "maruf"
+    assert fold_name("Abd. Rahman") == "abd rahman"
+    assert fold_name("  Ni Luh Putu  Dé ") == "ni luh putu de"
