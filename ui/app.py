@@ -189,7 +189,7 @@ def run_gui(argv: Sequence[str]) -> int:
         ctx.actor = ctx.services.users.first_admin_actor()
         window = session.open_main_window()
         app.processEvents()
-        print(f"ready {time.perf_counter() - started:.4f}", flush=True)
+        print(f"ready {time.perf_counter() - started:.4f} at {time.time():.6f}", flush=True)
         window.close()
         return 0
     if not session.sign_in():

@@ -26,6 +26,9 @@ from ui.screens import SCREENS, ScreenSpec
 log = logging.getLogger(__name__)
 
 
+BADGE_DELAY_MS = 400
+
+
 class MainWindow(QMainWindow):
     """Navigation + stacked screens, a status bar (user, sync state), menus, idle lock."""
 
@@ -68,7 +71,8 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self.ctx.signals.data_changed.connect(self._refresh_badges)
         self.nav.setCurrentRow(0)
-        QTimer.singleShot(0, self._refresh_badges)
+        # Counts in the navigation come a moment after the window is usable (they import the services).
+        QTimer.singleShot(BADGE_DELAY_MS, self._refresh_badges)
         __import__("ui.widgets.sync_status", fromlist=["attach"]).attach(self, start=not ctx.runner.synchronous)
 
     # --- screens -------------------------------------------------------------------------------

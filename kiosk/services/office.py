@@ -7,8 +7,6 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
 
 from kiosk.actor import Actor
@@ -79,6 +77,9 @@ def _to_info(p: OfficeProfile) -> OfficeInfo:
 
 def new_signing_key() -> tuple[bytes, bytes]:
     """A fresh Ed25519 key pair as raw 32-byte private and public keys."""
+    from cryptography.hazmat.primitives import serialization  # only at setup: start-up stays light
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     key = Ed25519PrivateKey.generate()
     private = key.private_bytes(
         serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()

@@ -373,9 +373,12 @@ def test_mode_kios_from_the_staff_program(ctx: Any, qtbot: Any, messages: list[A
             _supervisor_exit(kiosk, qtbot, ADMIN_PASSWORD)
         qtbot.waitUntil(lambda: restarted == [True], timeout=3000)
     finally:
-        kiosk._allow_close = True
-        kiosk.remove_filters()
-        kiosk.close()
+        import shiboken6
+
+        if shiboken6.isValid(kiosk):  # leaving kiosk mode may already have deleted it
+            kiosk._allow_close = True
+            kiosk.remove_filters()
+            kiosk.close()
         QApplication.instance().setQuitOnLastWindowClosed(True)
 
 

@@ -53,10 +53,9 @@ def attach(window: Any, *, start: bool = True) -> Any:
 
     bridge.status.connect(on_gui, Qt.ConnectionType.QueuedConnection)
     window._sync_bridge = bridge
-    try:
-        render(window.sync_label, ctx.services.sync.status())
-    except Exception:  # never block the window on the status
-        log.exception("sync status")
+    # The first status is read in the background too: the window never waits for it.
+    ctx.runner.run(ctx.services.sync.status, lambda status: render(window.sync_label, status),
+                   lambda e: log.warning("sync status: %s", e))
 
     def make() -> Any:
         from sync.worker import SyncWorker
