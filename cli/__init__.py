@@ -20,20 +20,28 @@ log = logging.getLogger(__name__)
 COMMAND_MODULES = ["cli.core", "cli.letters", "cli.backup", "cli.sync", "cli.residents"]
 
 
-def common_parent() -> argparse.ArgumentParser:
+def common_parent(*, for_subcommand: bool = False) -> argparse.ArgumentParser:
+    """The options every command takes, before or after the command name.
+
+    On sub-commands their defaults are suppressed, so ``--data-dir X residents ...`` is not undone by
+    the sub-command's own (absent) ``--data-dir``.
+    """
+    default: Any = argparse.SUPPRESS if for_subcommand else None
     parent = argparse.ArgumentParser(add_help=False)
-    parent.add_argument("--data-dir", help=_("data directory (default: SMART_KAMPUNG_DATA_DIR or the user data dir)"))
-    parent.add_argument("--lang", choices=["id", "en"], help=_("language of messages"))
-    parent.add_argument("--json", action="store_true", help=_("print machine-readable JSON"))
+    parent.add_argument("--data-dir", default=default,
+                        help=_("data directory (default: SMART_KAMPUNG_DATA_DIR or the user data dir)"))
+    parent.add_argument("--lang", choices=["id", "en"], default=default, help=_("language of messages"))
+    parent.add_argument("--json", action="store_true", default=argparse.SUPPRESS if for_subcommand else False,
+                        help=_("print machine-readable JSON"))
     return parent
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parent = common_parent()
+    parent = common_parent(for_subcommand=True)
     parser = argparse.ArgumentParser(
         prog="smart-kampung",
         description=_("Smart Kampung: the village office program. Without a command, the staff program starts."),
-        parents=[parent],
+        parents=[common_parent()],
     )
     parser.add_argument("--kiosk", action="store_true", help=_("start the self-service kiosk"))
     parser.add_argument("--demo", action="store_true", help=_("use a demo village on first run"))
@@ -76,6 +84,11 @@ def run(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # e.g. `smart-kampung ... | head`: the reader left, nothing is wrong
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 def open_services(args: argparse.Namespace) -> Any:

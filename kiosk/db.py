@@ -83,7 +83,11 @@ class Store:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """One unit of work: BEGIN IMMEDIATE, commit at the end, roll back on any error."""
-        with self._sessions() as session:
+        from kiosk.storage_errors import storage_errors
+
+        # A full or read-only disk, an I/O error or a damaged file becomes a StorageError with a clear
+        # message in the user's language, whichever service was writing.
+        with storage_errors(), self._sessions() as session:
             session.connection(execution_options={"sk_immediate": True})
             try:
                 yield session

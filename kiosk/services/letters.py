@@ -245,11 +245,15 @@ def _fsync_write(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically and durably: temp file, fsync, rename, fsync the folder."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # a full disk leaves nothing half-written behind
+        raise
     try:
         fd = os.open(path.parent, os.O_RDONLY)
     except OSError:  # e.g. Windows: directories cannot be opened

@@ -334,8 +334,7 @@ def test_a_really_full_disk(tiny_disk: Path, tmp_path: Path, action: str) -> Non
     run[action]()
     services.store.close()
     consistency(tiny_disk / "office")
-    if leftovers:  # known: kiosk/services/letters.py leaves its temporary PDF when the write fails
-        pytest.xfail(f"letters leave a temporary PDF behind on a full disk: {leftovers}")
+    assert not leftovers, f"a temporary PDF was left behind on a full disk: {leftovers}"
 
 
 # --- kill -9 ----------------------------------------------------------------------------------------
