@@ -31,4 +31,6 @@ def test_errors_are_in_indonesian_with_a_non_zero_exit(tmp_path: Path, capsys: p
     assert run(["init", "--village", "3510012001", "--head", "Slamet", "--data-dir", str(tmp_path / "x")]) == 0
     assert "35.10.01.2001" in capsys.readouterr().out
     assert run(["init", "--village", "99.99.99.9999", "--data-dir", str(tmp_path / "y")]) == 1
+    assert "bukan kode desa" in capsys.readouterr().err
+    assert run(["init", "--village", "99.99.99.2999", "--data-dir", str(tmp_path / "y")]) == 1
     assert "tidak ada di daftar bawaan" in capsys.readouterr().err
