@@ -75,7 +75,7 @@ def test_detail_dialog_shows_family_events_history(ctx: Any, qtbot: Any) -> None
     dialog = ResidentDetailDialog(ctx, people["b"].id)
     qtbot.addWidget(dialog)
     titles = [dialog.tabs.tabText(i) for i in range(dialog.tabs.count())]
-    assert len(titles) == 4
+    assert len(titles) == 5 and titles[-1] == "Surat"  # data, family, events, edits, letters
     family = dialog.tabs.widget(1).findChild(type(dialog.tabs.widget(2)))
     assert family is not None and family.rowCount() == 2
     history = dialog.tabs.widget(3)

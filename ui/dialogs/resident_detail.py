@@ -1,10 +1,11 @@
-"""Rincian penduduk: the resident's data, family members, event history and edit history, with the
-actions staff take from here (edit, the four events, kiosk PIN)."""
+"""Rincian penduduk: the resident's data, family members, event history, edit history and letters, with the
+actions staff take from here (edit, the four events, missing/gone, kiosk PIN, the family card)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
@@ -59,6 +60,8 @@ class ResidentDetailDialog(QDialog):
                             (N_("Death"), lambda: self.record_event("death")),
                             (N_("Move out"), lambda: self.record_event("move_out")),
                             (N_("Move in (returning)"), lambda: self.record_event("move_in")),
+                            (N_("Missing"), lambda: self.record_event("missing")),
+                            (N_("Gone away"), lambda: self.record_event("gone")),
                             (N_("Set kiosk PIN"), self.set_pin), (N_("Close"), self.accept)):
             b = QPushButton(_(label))
             b.setObjectName(f"action_{label.split()[0].lower()}")
@@ -113,6 +116,11 @@ class ResidentDetailDialog(QDialog):
             if fam.needs_head:
                 v.addWidget(QLabel(_("This family has no head of family: choose one.")))
         v.addWidget(_table([_("NIK"), _("Name"), _("Relation"), _("Status")], members))
+        if fam is not None:
+            open_family = QPushButton(_("Open family card…"))
+            open_family.setObjectName("openFamily")
+            open_family.clicked.connect(lambda: self.open_family(fam.id))
+            v.addWidget(open_family, 0, Qt.AlignmentFlag.AlignLeft)
         self.tabs.addTab(family_tab, _("Family"))
         self.tabs.addTab(_table([_("Date"), _("Event"), _("Details")],
                                 [[e.event_date.strftime("%d-%m-%Y"), _(EVENT_NAMES.get(e.kind, e.kind)),
@@ -121,6 +129,9 @@ class ResidentDetailDialog(QDialog):
         self.tabs.addTab(_table([_("When"), _("Who"), _("What"), _("Fields")],
                                 [[h.at.strftime("%d-%m-%Y %H:%M"), h.username, h.action, ", ".join(h.fields)]
                                  for h in history]), _("Edit history"))
+        from ui.widgets.resident_letters import ResidentLetters
+
+        self.tabs.addTab(ResidentLetters(self.ctx, r.id), _("Letters"))
 
     def edit(self) -> None:
         from ui.dialogs.resident_form import ResidentFormDialog
@@ -129,6 +140,14 @@ class ResidentDetailDialog(QDialog):
             return
         if ResidentFormDialog(self.ctx, self.record, self).exec():
             self.reload()
+
+    def open_family(self, family_id: str) -> Any:
+        from ui.dialogs.family_view import FamilyViewDialog
+
+        dialog = FamilyViewDialog(self.ctx, family_id, self)
+        dialog.finished.connect(lambda _r: self.reload())
+        dialog.open()
+        return dialog
 
     def record_event(self, kind: str) -> None:
         from ui.dialogs.resident_events import EventDialog

@@ -1,4 +1,5 @@
-"""Peristiwa dialogs: birth (kelahiran), death (kematian), move out (pindah keluar), move in (pindah masuk)."""
+"""Peristiwa dialogs: birth (kelahiran), death (kematian), move out (pindah keluar), move in (pindah masuk),
+and the status changes missing (hilang) and gone away (pergi)."""
 
 from __future__ import annotations
 
@@ -19,16 +20,19 @@ from PySide6.QtWidgets import (
 
 from kiosk.errors import ValidationError
 from kiosk.i18n import N_, _
-from kiosk.services.residents import EventResult, NikWarnings, ResidentRecord
+from kiosk.services.residents import STATUS_GONE, STATUS_MISSING, EventResult, NikWarnings, ResidentRecord
 from ui import msgbox
 from ui.context import AppContext
 
 TITLES = {"birth": N_("Record a birth"), "death": N_("Record a death"), "move_out": N_("Record a move out"),
-          "move_in": N_("Record a returning resident")}
+          "move_in": N_("Record a returning resident"), "missing": N_("Record as missing (hilang)"),
+          "gone": N_("Record as gone away (pergi)")}
+STATUS_OF = {"missing": STATUS_MISSING, "gone": STATUS_GONE}
 
 
 class EventDialog(QDialog):
-    """One of the four events for ``resident`` (for a birth: the mother or father; the child is new)."""
+    """One of the four events, or a status change (missing, gone), for ``resident`` (for a birth: the
+    mother or father; the child is new)."""
 
     def __init__(self, ctx: AppContext, kind: str, resident: ResidentRecord, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -66,6 +70,8 @@ class EventDialog(QDialog):
         elif kind == "move_out":
             add("destination", N_("Destination"))
             add("reason", N_("Reason"))
+        elif kind in STATUS_OF:
+            add("note", N_("Note"))
         else:
             add("origin", N_("Coming from"))
         self.error = QLabel()
@@ -99,6 +105,8 @@ class EventDialog(QDialog):
             if self.kind == "move_out":
                 return rs.record_move_out(actor, r.id, date=when, destination=self.text("destination"),
                                           reason=self.text("reason"))
+            if self.kind in STATUS_OF:
+                return rs.set_status(actor, r.id, STATUS_OF[self.kind], date=when, note=self.text("note"))
             return rs.record_move_in(actor, date=when, origin=self.text("origin"), resident_id=r.id)
 
         self.ctx.runner.write(work, self._done, self._failed)

@@ -1,4 +1,5 @@
-"""Surat: the Buku Agenda Surat Keluar (register of issued letters) — view, reprint, batch print, void, export."""
+"""Surat: the Buku Agenda Surat Keluar (register of issued letters) — view, reprint, batch print, void,
+reissue, export."""
 
 from __future__ import annotations
 
@@ -144,8 +145,13 @@ class SuratScreen(QWidget):
         self.void_button = QPushButton(_("Void letter…"))
         self.void_button.setObjectName("voidLetter")
         self.void_button.setVisible(allowed(actor, "letter.void"))
+        self.reissue_button = QPushButton(_("Reissue…"))
+        self.reissue_button.setObjectName("reissueLetter")
+        self.reissue_button.setToolTip(_("A corrected letter under a new number; this one becomes void."))
+        self.reissue_button.setVisible(allowed(actor, "letter.void") and allowed(actor, "letter.issue"))
+        self.last_preview: Any = None
         self.count_label = QLabel("")
-        for b in (self.view_button, self.batch_button, self.void_button):
+        for b in (self.view_button, self.batch_button, self.void_button, self.reissue_button):
             actions.addWidget(b)
         actions.addStretch(1)
         actions.addWidget(self.count_label)
@@ -159,6 +165,7 @@ class SuratScreen(QWidget):
         self.view_button.clicked.connect(self.view_selected)
         self.batch_button.clicked.connect(self.batch_print)
         self.void_button.clicked.connect(self.void_selected)
+        self.reissue_button.clicked.connect(self.reissue_selected)
         self.export_xlsx.clicked.connect(lambda: self.export("xlsx"))
         self.export_pdf.clicked.connect(lambda: self.export("pdf"))
         ctx.signals.data_changed.connect(self._on_changed)
@@ -209,6 +216,7 @@ class SuratScreen(QWidget):
         self.view_button.setEnabled(len(sel) == 1 and bool(self._ids(sel)))
         self.batch_button.setEnabled(len(live) >= 1)
         self.void_button.setEnabled(len(live) == 1 and len(sel) == 1)
+        self.reissue_button.setEnabled(len(sel) == 1 and bool(self._ids(sel)))
 
     # --- actions ---------------------------------------------------------------------------------
 
@@ -259,6 +267,28 @@ class SuratScreen(QWidget):
         actor = self.ctx.require_actor()
         letters = self.ctx.services.letters
         self.ctx.runner.write(lambda: letters.void(actor, ids[0], reason), lambda _r: self.ctx.changed("letter"),
+                              lambda e: msgbox.show_error(self, e))
+
+    def reissue_selected(self) -> None:
+        """Terbitkan ulang: a new letter with the same data under a new number; the old one is voided."""
+        sel = self.selected()
+        ids = self._ids(sel)
+        if len(sel) != 1 or len(ids) != 1:
+            return
+        number = attr(sel[0], "number", default="")
+        reason = ask_reason(self, _("Reissue letter"), _("Why is letter {number} reissued? It becomes void and "
+                                                         "a new letter gets a new number.").format(number=number))
+        if not reason:
+            return
+        actor = self.ctx.require_actor()
+        letters = self.ctx.services.letters
+
+        def done(new: Any) -> None:
+            self.ctx.changed("letter")
+            self.select_numbers([new.number])
+            self.last_preview = show_letter_pdf(self.ctx, new, self)
+
+        self.ctx.runner.write(lambda: letters.reissue(actor, ids[0], reason=reason), done,
                               lambda e: msgbox.show_error(self, e))
 
     def export(self, kind: str) -> None:
