@@ -55,6 +55,7 @@ class Faults:
     armed: str | None = None
     fired: list[str] = field(default_factory=list)
     kill: Callable[[], None] = lambda: None  # makes the device's store unusable (set by the device)
+    on_request: Callable[[str], None] | None = None  # called with the path before each request is sent
 
     def take(self, path: str) -> str | None:
         fault = self.armed
@@ -92,6 +93,8 @@ class AppHttp(DistrictHttp):
             except httpx.HTTPError as exc:
                 raise Unreachable(f"{type(exc).__name__}: {exc}") from exc
 
+        if self.faults.on_request is not None:
+            self.faults.on_request(path)
         fault = self.faults.take(path)
         if fault == "crash_before":
             self.faults.kill()

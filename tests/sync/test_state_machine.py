@@ -22,6 +22,7 @@ from sqlalchemy import select
 
 from kiosk.models import Resident
 from kiosk.services import sync_state as sync_state_mod
+from kiosk.services.sync_state import RecordLocked
 from sync.district.models import ChangeLogEntry, ReceivedChange, Record
 from sync.district.models import Device as ServerDevice
 from tests.sync.fakes import Dev, District, make_template
@@ -260,6 +261,36 @@ class VillageSync(RuleBasedStateMachine):
             with dev.store.read() as s:
                 assert sync_state_mod.status(s).state == "synced"
         self._check_exactly_once(all_sent=True)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "DESIGN.md Sync 2 'mark rows in flight before sending and lock those records against edits' and the "
+    "sync_state docstring ('services that edit a synced record call require_unlocked first'): no service "
+    "calls sync_state.require_unlocked, so ResidentService.edit changes a resident whose change is in flight"))
+def test_a_resident_in_flight_is_locked_against_edits(tmp_path: Path) -> None:
+    district = District(tmp_path / "district.sqlite3")
+    dev = Dev.from_template("pc", make_template(tmp_path / "template"), tmp_path / "pc", district)
+    try:
+        dev.enroll()
+        rid = dev.services.residents.register(dev.actor, {"name": "Siti Aminah", "sex": 2}).id
+        seen: list[str] = []
+
+        def edit_while_pushing(path: str) -> None:
+            if path != "/push" or seen:
+                return
+            assert [r.state for r in dev.outbox()] == ["in_flight"]
+            try:
+                dev.services.residents.edit(dev.actor, rid, {"rt": "004"})
+                seen.append("edited")
+            except RecordLocked:
+                seen.append("locked")
+
+        dev.faults.on_request = edit_while_pushing
+        assert dev.sync().ok
+        assert seen == ["locked"]
+    finally:
+        dev.close()
+        district.close()
 
 
 @pytest.mark.slow
