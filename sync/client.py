@@ -28,14 +28,22 @@ from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
 from kiosk.db import Store
-from kiosk.errors import DomainError
+from kiosk.errors import DomainError, StorageError
 from kiosk.i18n import N_
 from kiosk.models import Device, LetterNumberLease, OutboxChange, utcnow
 from kiosk.services import leases
 from kiosk.services import sync_state as st
 from sync import protocol as p
 from sync.backoff import Backoff, full_jitter
-from sync.transport import DistrictHttp, HttpError, Revoked, TransportError, Unauthorized, Unreachable
+from sync.transport import (
+    DeviceRestored,
+    DistrictHttp,
+    HttpError,
+    Revoked,
+    TransportError,
+    Unauthorized,
+    Unreachable,
+)
 
 log = logging.getLogger(__name__)
 
@@ -291,14 +299,23 @@ class SyncClient:
                 self._set_device(revoked=True)
                 self._note_error("403 device_revoked")
                 report.outcome, report.error = "revoked", "device_revoked"
+            except DeviceRestored:
+                # the district saw this device's local sequence go backwards (an old backup): like 401,
+                # pause as "needs re-enrolment" and keep the whole queue
+                # (the same verdict as the local check: numbers wait, the old leases close at re-enrolment)
+                log.error("the district refuses this device: restored from an old backup, enroll it again")
+                self._set_device(needs_reenroll=True, restored_at=utcnow())
+                self._note_error("409 device_restored")
+                report.outcome, report.error = "restored", "device_restored"
             except HttpError as exc:
                 self._offline(Unreachable(str(exc), status=exc.status, code=exc.code), report)
             finally:
                 http.close()
             return report
-        except OSError as exc:
+        except (OSError, StorageError) as exc:
             log.error("sync stopped by a local storage error: %s", exc)
-            report.outcome, report.error = "storage", f"{type(exc).__name__}: {exc}"
+            cause = exc.__cause__ if isinstance(exc, StorageError) else None
+            report.outcome, report.error = "storage", f"{type(exc).__name__}: {exc}" + (f" ({cause})" if cause else "")
             return report
         except Exception as exc:
             from sqlalchemy.exc import OperationalError
@@ -424,8 +441,10 @@ class SyncClient:
     def push_all(self, http: DistrictHttp, report: CycleReport) -> None:
         limit = self.batch_changes
         server_errors = 0
+        batch: list[_Row] | None = None
         while True:
-            batch = self._plan_and_mark(limit)
+            if batch is None:
+                batch = self._plan_and_mark(limit)
             if not batch:
                 return
             body = self._encode(batch)
@@ -443,16 +462,22 @@ class SyncClient:
                         limit = max(1, len(batch) // 2)
                     else:
                         self._delay_row(batch[0])
+                    batch = None
                     continue
                 self._unmark(batch, str(exc)[:200])
+                raise
+            except DeviceRestored:
+                self._unmark(batch, "409 device_restored")
                 raise
             except HttpError as exc:
                 self._unmark(batch, f"HTTP {exc.status} {exc.code or ''}".strip())
                 if len(batch) > 1:
                     limit = max(1, len(batch) // 2)
+                    batch = None
                     continue
                 if exc.status in (409, 413, 422, 400):  # this one change cannot be taken: stop the record
                     self._reject_rows(batch, exc.code or f"http_{exc.status}")
+                    batch = None
                     continue
                 raise
             except BaseException:
@@ -462,71 +487,82 @@ class SyncClient:
             if sleep:
                 time.sleep(float(sleep))
             server_errors = 0
-            self._record_answers(batch, answer, report)
             limit = min(self.batch_changes, limit * 2)
+            # the answer and the next batch's in-flight marks: one local transaction (one fsync)
+            batch = self._record_answers(batch, answer, report, plan_next=limit)
 
     def _plan_and_mark(self, limit: int) -> list[_Row]:
-        """Choose the next batch (FIFO per record, isolation, parents first) and mark it in flight, in
-        one local transaction."""
-        now = utcnow()
+        """Choose the next batch and mark it in flight, in one local transaction."""
         with self.store.write() as s:
-            conn = s.connection()
-            blocked = st.blocked_records(s)
-            rows = conn.exec_driver_sql(
-                "SELECT seq, change_id, entity, entity_id, op, base_version, payload, payload_hash, attempts,"
-                " next_attempt_at, length(payload),"
-                " json_extract(payload, '$.resident_id'), json_extract(payload, '$.family_id'),"
-                " json_extract(payload, '$.head_resident_id'), json_extract(payload, '$.request_id'),"
-                " json_extract(payload, '$.reporter_resident_id'), json_extract(payload, '$.letter_id')"
-                " FROM outbox_change WHERE state IN ('pending', 'in_flight') ORDER BY seq LIMIT ?",
-                (min(WINDOW, max(2 * limit, 1000)),),
-            ).all()
-            unacked: set[tuple[str, str]] = set()  # records with an earlier change not (yet) acked
-            chosen: list[_Row] = []
-            local_only: list[int] = []
-            size = 0
-            parent_names = ("resident", "family", "resident", "letter_request", "resident", "letter")
-            for r in rows:
-                key = (r[2], r[3])
-                if r[2] not in p.KNOWN_ENTITIES:
-                    local_only.append(r[0])
-                    continue
-                parents = [(parent_names[i], r[11 + i]) for i in range(6) if r[11 + i]]
-                free = (key not in unacked and key not in blocked
-                        and not any(pk in unacked or pk in blocked for pk in parents if pk != key))
-                due = r[9] is None or _due(r[9], now)
-                fits = not chosen or size + int(r[10]) + 300 <= self.batch_bytes
-                if free and due and fits:
-                    chosen.append(_Row(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], int(r[10])))
-                    size += int(r[10]) + 300
-                unacked.add(key)
-                if len(chosen) >= limit or size >= self.batch_bytes:
-                    break
-            if local_only:
-                s.execute(update(OutboxChange).where(OutboxChange.seq.in_(local_only)).values(
-                    state="acked", acked_at=now, last_error="local_only"))
-            if chosen:
-                marks = ",".join("?" * len(chosen))
-                bases = {(e, i): v for e, i, v in conn.exec_driver_sql(
-                    f"SELECT entity, entity_id, server_version FROM sync_record WHERE entity_id IN ({marks})",
-                    tuple(c.entity_id for c in chosen)).all()}
-                for c in chosen:
-                    known = bases.get((c.entity, c.entity_id))
-                    if known is not None and c.op != "create":
-                        c.base_version = known
-                for i in range(0, len(chosen), 500):
-                    part = [c.seq for c in chosen[i:i + 500]]
-                    s.execute(update(OutboxChange).where(OutboxChange.seq.in_(part), OutboxChange.state == "pending")
-                              .values(state="in_flight", attempts=OutboxChange.attempts + 1))
+            return self._plan_in(s, limit)
+
+    def _plan_in(self, s: Session, limit: int) -> list[_Row]:
+        """Choose the next batch (FIFO per record, isolation, parents first) and mark it in flight inside
+        the caller's transaction: one read of the unacked window, a few statements in all."""
+        now = utcnow()
+        conn = s.connection()
+        blocked = st.blocked_records(s)  # (an ORM query: flushes issues added in this transaction first)
+        rows = conn.exec_driver_sql(
+            "SELECT seq, change_id, entity, entity_id, op, base_version, payload, payload_hash, attempts,"
+            " next_attempt_at FROM outbox_change WHERE state IN ('pending', 'in_flight') ORDER BY seq LIMIT ?",
+            (min(WINDOW, max(2 * limit, 1000)),),
+        ).all()
+        unacked: set[tuple[str, str]] = set()  # records with an earlier change not (yet) acked
+        chosen: list[_Row] = []
+        local_only: list[int] = []
+        size = 0
+        for r in rows:
+            seq, entity, entity_id, payload = r[0], r[2], r[3], r[6]
+            key = (entity, entity_id)
+            if entity not in p.KNOWN_ENTITIES:
+                local_only.append(seq)
+                continue
+            length = len(payload)
+            free = key not in unacked and key not in blocked
+            if free and (unacked or blocked):
+                free = not any(pk in unacked or pk in blocked for pk in _parents(payload) if pk != key)
+            due = r[9] is None or _due(r[9], now)
+            fits = not chosen or size + length + 300 <= self.batch_bytes
+            if free and due and fits:
+                chosen.append(_Row(seq, r[1], entity, entity_id, r[4], r[5], payload, r[7], r[8], length))
+                size += length + 300
+            unacked.add(key)
+            if len(chosen) >= limit or size >= self.batch_bytes:
+                break
+        if local_only:  # old rows of a local-only entity (office_profile): never sent
+            conn.exec_driver_sql(
+                f"UPDATE outbox_change SET state = 'acked', acked_at = ?, last_error = 'local_only'"
+                f" WHERE seq IN ({','.join('?' * len(local_only))})", (_db_time(now), *local_only))
+        if not chosen:
+            return chosen
+        updates = [c for c in chosen if c.op != "create"]
+        if updates:
+            entities = sorted({c.entity for c in updates})
+            ids = sorted({c.entity_id for c in updates})
+            bases = {(e, i): v for e, i, v in conn.exec_driver_sql(
+                f"SELECT entity, entity_id, server_version FROM sync_record WHERE entity IN"
+                f" ({','.join('?' * len(entities))}) AND entity_id IN ({','.join('?' * len(ids))})",
+                (*entities, *ids)).all()}
+            for c in updates:
+                known = bases.get((c.entity, c.entity_id))
+                if known is not None:
+                    c.base_version = known
+        for i in range(0, len(chosen), 500):
+            part = [c.seq for c in chosen[i:i + 500]]
+            conn.exec_driver_sql(
+                "UPDATE outbox_change SET state = 'in_flight', attempts = attempts + 1"
+                f" WHERE state = 'pending' AND seq IN ({','.join('?' * len(part))})", tuple(part))
         return chosen
 
     def _encode(self, batch: list[_Row]) -> bytes:
-        parts = []
-        for c in batch:
-            head = json.dumps({"change_id": c.change_id, "device_seq": c.seq, "entity": c.entity,
-                               "entity_id": c.entity_id, "op": c.op, "base_version": c.base_version,
-                               "payload_hash": c.payload_hash}, ensure_ascii=False)
-            parts.append(head[:-1] + ',"payload":' + c.payload + "}")
+        q = _json_string
+        parts = [
+            f'{{"change_id":{q(c.change_id)},"device_seq":{int(c.seq)},"entity":{q(c.entity)},'
+            f'"entity_id":{q(c.entity_id)},"op":{q(c.op)},'
+            f'"base_version":{"null" if c.base_version is None else int(c.base_version)},'
+            f'"payload_hash":{q(c.payload_hash)},"payload":{c.payload}}}'
+            for c in batch
+        ]
         return ('{"changes":[' + ",".join(parts) + "]}").encode("utf-8")
 
     def _unmark(self, batch: list[_Row], error: str) -> None:
@@ -551,30 +587,33 @@ class SyncClient:
                 st.add_issue(s, kind="rejected", entity=c.entity, entity_id=c.entity_id, change_id=c.change_id,
                              reason=reason)
 
-    def _record_answers(self, batch: list[_Row], answer: p.PushResponse, report: CycleReport) -> None:
-        """Mark every answered row in one local transaction; unanswered rows go back to pending."""
+    def _record_answers(self, batch: list[_Row], answer: p.PushResponse, report: CycleReport,
+                        plan_next: int = 0) -> list[_Row]:
+        """Mark every answered row in one local transaction; unanswered rows go back to pending. With
+        ``plan_next`` the next batch is chosen and marked in flight in the same transaction."""
         by_id = {r.change_id: r for r in answer.results}
         now = utcnow()
+        stamp = _db_time(now)
         report.sent += len(batch)
-        acked: list[dict[str, Any]] = []
-        versions: list[dict[str, Any]] = []
+        acked: list[tuple[Any, ...]] = []
+        versions: list[tuple[Any, ...]] = []
+        unanswered: list[int] = []
+        refused: list[tuple[Any, ...]] = []
         with self.store.write() as s:
             conn = s.connection()
             for c in batch:
                 res = by_id.get(c.change_id)
                 if res is None:
-                    s.execute(update(OutboxChange).where(OutboxChange.seq == c.seq).values(
-                        state="pending", last_error="no answer"))
+                    unanswered.append(c.seq)
                     continue
                 if res.status in ("applied", "duplicate"):
-                    acked.append({"s": c.seq, "q": res.server_seq, "e": res.reason, "t": now})
+                    acked.append((stamp, res.server_seq, res.reason, c.seq))
                     if res.version is not None:
-                        versions.append({"e": c.entity, "i": c.entity_id, "v": res.version})
+                        versions.append((c.entity, c.entity_id, res.version))
                     report.acked += 1
                     continue
                 state = "conflict" if res.status == "conflict" else "rejected"
-                s.execute(update(OutboxChange).where(OutboxChange.seq == c.seq).values(
-                    state=state, last_error=res.reason))
+                refused.append((state, res.reason, c.seq))
                 fields: dict[str, Any] = {}
                 if res.conflict is not None:
                     fields = {k: {"local": v.device, "server": v.server} for k, v in res.conflict.fields.items()}
@@ -586,18 +625,27 @@ class SyncClient:
                 else:
                     report.rejected += 1
             if acked:
-                conn.execute(text("UPDATE outbox_change SET state = 'acked', acked_at = :t, server_seq = :q,"
-                                  " last_error = :e WHERE seq = :s"), acked)
+                conn.exec_driver_sql("UPDATE outbox_change SET state = 'acked', acked_at = ?, server_seq = ?,"
+                                     " last_error = ? WHERE seq = ?", acked)
+            if unanswered:
+                conn.exec_driver_sql(
+                    "UPDATE outbox_change SET state = 'pending', last_error = 'no answer'"
+                    f" WHERE seq IN ({','.join('?' * len(unanswered))})", tuple(unanswered))
+            if refused:
+                conn.exec_driver_sql("UPDATE outbox_change SET state = ?, last_error = ? WHERE seq = ?", refused)
             if versions:
-                conn.execute(text(
-                    "INSERT INTO sync_record (entity, entity_id, server_version) VALUES (:e, :i, :v)"
+                conn.exec_driver_sql(
+                    "INSERT INTO sync_record (entity, entity_id, server_version, applied_version) VALUES (?, ?, ?, 0)"
                     " ON CONFLICT (entity, entity_id) DO UPDATE SET server_version ="
-                    " max(server_version, excluded.server_version)"), versions)
-                keys = {(v["e"], v["i"]) for v in versions}
+                    " max(server_version, excluded.server_version)", versions)
+                entities = sorted({v[0] for v in versions})
+                ids = sorted({v[1] for v in versions})
                 for e, i in conn.exec_driver_sql(
-                        "SELECT entity, entity_id FROM sync_record WHERE deferred IS NOT NULL").all():
-                    if (e, i) in keys:
-                        st.apply_deferred(s, e, i)
+                        "SELECT entity, entity_id FROM sync_record WHERE deferred IS NOT NULL AND entity IN"
+                        f" ({','.join('?' * len(entities))}) AND entity_id IN ({','.join('?' * len(ids))})",
+                        (*entities, *ids)).all():
+                    st.apply_deferred(s, e, i)
+            return self._plan_in(s, plan_next) if plan_next > 0 else []
 
     # -- pull ---------------------------------------------------------------------------------------
 
@@ -689,6 +737,25 @@ class SyncClient:
         tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
         os.replace(tmp, path)
         return len(changes)
+
+
+_PARENT_KEYS = tuple((f'"{name}"', name, entity) for name, entity in st.PARENT_FIELDS.items())
+_json_string: Callable[[str], str] = json.encoder.encode_basestring  # type: ignore[attr-defined]
+
+
+def _parents(payload: str) -> list[tuple[str, str]]:
+    """The records a change's payload (stored JSON text) names as parents (parsed only when one is named)."""
+    if not any(quoted in payload for quoted, _, _ in _PARENT_KEYS):
+        return []
+    data = json.loads(payload)
+    if not isinstance(data, dict):
+        return []
+    return [(entity, str(data[name])) for _, name, entity in _PARENT_KEYS if data.get(name)]
+
+
+def _db_time(when: dt.datetime) -> str:
+    """A naive-UTC time as SQLAlchemy's SQLite DateTime stores it (for raw statements)."""
+    return when.strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 def office_date(server_time: dt.datetime) -> dt.date:

@@ -4,6 +4,7 @@
   raise ``Unreachable`` (retry with backoff, honouring ``Retry-After``);
 - 401 raises ``Unauthorized`` (the queue pauses as "needs re-enrolment");
 - 403 ``device_revoked`` raises ``Revoked``;
+- 409 ``device_restored`` raises ``DeviceRestored`` (paused as "needs re-enrolment", like 401);
 - anything else non-2xx raises ``HttpError`` with the server's error code.
 """
 
@@ -47,6 +48,11 @@ class Unauthorized(TransportError):
 
 class Revoked(TransportError):
     pass
+
+
+class DeviceRestored(TransportError):
+    """409 ``device_restored``: the district saw this device's local sequence go backwards (restored from
+    an old backup); every push is refused until the device re-enrolls."""
 
 
 class HttpError(TransportError):
@@ -126,6 +132,8 @@ class DistrictHttp:
             raise Unauthorized(code or "unauthorized", status=status, code=code)
         if status == 403 and code == "device_revoked":
             raise Revoked(code, status=status, code=code)
+        if status == 409 and code == "device_restored":
+            raise DeviceRestored(code, status=status, code=code)
         raise HttpError(f"HTTP {status} {code or ''}".strip(), status=status, code=code, body=body)
 
     def _json(self, resp: requests.Response) -> Any:

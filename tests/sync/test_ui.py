@@ -20,7 +20,7 @@ def test_status_label_and_screen(ctx: Any, qtbot: Any) -> None:  # noqa: F811
     assert window.sync_label.text() == "Belum terhubung ke kabupaten"
     screen = window.show_screen("sinkronisasi")
     assert "Belum terhubung" in screen.status_label.text()
-    assert screen.queue_table.rowCount() >= 1  # the office profile change waits locally
+    assert screen.queue_table.rowCount() == 0  # the office profile is local: nothing queued at set-up
 
 
 def test_render_states(ctx: Any, qapp: Any) -> None:  # noqa: F811
