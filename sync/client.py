@@ -3,7 +3,8 @@
 One ``SyncClient.run_cycle()``: (under a per-data-directory lock, so two workers never send at once)
 in-flight rows go back to pending; restored-backup check; ping (proves the server, gives its time);
 push batches (<= 500 changes / 1 MB, gzip) marking rows in flight first and recording every answer in
-one local transaction; pull pages applying each page and its cursor in one local transaction; keep the
+one local transaction; pull pages applying each page and its cursor in one local transaction (a cursor
+too old for the district's compacted log reloads the village from /snapshot, resumably); keep the
 letter-number leases stocked. Failures are typed: unreachable (backoff with full jitter and
 Retry-After), 401 (needs re-enrolment, nothing discarded), 403 device_revoked (queue kept, exportable).
 """
@@ -51,6 +52,8 @@ WINDOW = 4000  # unacked rows looked at when planning one batch
 ROW_RETRY_BASE = 1.0
 CLOCK_WARN_SECONDS = 300
 SIDECAR = "sync-watermark.json"
+# A full re-sync reloads these from the district's snapshot, parents before children.
+SNAPSHOT_ORDER = ("family", "resident", "population_event", "letter_request", "letter", "complaint")
 LOCK_FILE = "sync.lock"
 # Test hooks (fault tests): sleep after the server answered a push, before the answer is recorded.
 ENV_SLEEP_AFTER_SEND = "SMART_KAMPUNG_SYNC_TEST_SLEEP_AFTER_SEND"
@@ -652,28 +655,28 @@ class SyncClient:
     def pull_all(self, http: DistrictHttp, report: CycleReport) -> None:
         with self.store.read() as s:
             cursor = int(st.get_state(s, st.K_CURSOR, 0))
-            full = bool(st.get_state(s, st.K_FULL_RESYNC, False))
+            progress = st.get_state(s, st.K_SNAPSHOT)
+        reloads = 0
+        if progress:  # a re-sync from the snapshot was interrupted: go on where it stopped
+            cursor = self.reload_snapshot(http, report, progress)
+            reloads += 1
         while True:
             page = http.pull(cursor, self.pull_limit)
             if page.reset_required:
-                if cursor == 0:
-                    report.warnings.append("reset_unavailable")
-                    log.error("the district asks for a full re-sync but cannot serve one from 0")
+                if reloads >= 2:
+                    report.warnings.append("reset_loop")
+                    log.error("the district still asks for a full re-sync after reloading the village")
                     return
-                log.warning("cursor %s too old for the district: full re-sync of the village", cursor)
-                with self.store.write() as s:
-                    st.put_state(s, st.K_CURSOR, 0)
-                    st.put_state(s, st.K_FULL_RESYNC, True)
-                cursor, full = 0, True
+                log.warning("cursor %s too old for the district: reloading the village from its snapshot", cursor)
+                cursor = self.reload_snapshot(http, report, None)
+                reloads += 1
                 continue
             changes = [c.model_dump() for c in page.changes]
             with self.store.write() as s:
-                stats = st.apply_pulled(s, changes, full_resync=full)
+                stats = st.apply_pulled(s, changes)
                 if apply_hook is not None:
                     apply_hook(s)
                 st.put_state(s, st.K_CURSOR, page.next_cursor)
-                if full and not page.has_more:
-                    st.put_state(s, st.K_FULL_RESYNC, False)
             report.pulled += len(changes)
             report.applied += stats.applied
             report.deferred += stats.deferred
@@ -682,6 +685,44 @@ class SyncClient:
                 break
         with self.store.write() as s:
             st.retry_failed_applies(s)
+
+    def reload_snapshot(self, http: DistrictHttp, report: CycleReport, progress: dict[str, Any] | None) -> int:
+        """Full re-sync (the cursor is older than the district's compacted change log): page through the
+        village's current records, parents first, each page applied (never over a record with local
+        changes) together with the progress in one local transaction, so an interruption resumes at the
+        next page. The cursor becomes the first page's ``server_seq``: whatever changed while paging is
+        either in a later page or comes again through the pull. Returns that cursor."""
+        progress = dict(progress or {"entity": 0, "after_id": None, "server_seq": None})
+        if progress.get("server_seq") is None:
+            with self.store.write() as s:
+                st.put_state(s, st.K_SNAPSHOT, progress)
+        while int(progress["entity"]) < len(SNAPSHOT_ORDER):
+            entity = SNAPSHOT_ORDER[int(progress["entity"])]
+            page = http.snapshot(entity=entity, after_id=progress.get("after_id"), limit=self.pull_limit)
+            if progress.get("server_seq") is None:
+                progress["server_seq"] = page.server_seq
+            changes = [{"entity": r.entity, "entity_id": r.entity_id, "version": r.version, "payload": r.payload,
+                        "op": "delete" if r.deleted else "update"} for r in page.records if r.entity == entity]
+            if page.has_more and page.next_after_id:
+                progress["after_id"] = page.next_after_id
+            else:
+                progress["entity"], progress["after_id"] = int(progress["entity"]) + 1, None
+            done = int(progress["entity"]) >= len(SNAPSHOT_ORDER)
+            with self.store.write() as s:
+                stats = st.apply_pulled(s, changes, full_resync=True)
+                if apply_hook is not None:
+                    apply_hook(s)
+                if done:
+                    st.put_state(s, st.K_CURSOR, int(progress["server_seq"]))
+                    st.put_state(s, st.K_SNAPSHOT, None)
+                    st.put_state(s, st.K_FULL_RESYNC, False)
+                else:
+                    st.put_state(s, st.K_SNAPSHOT, progress)
+            report.pulled += len(changes)
+            report.applied += stats.applied
+            report.deferred += stats.deferred
+        log.info("village reloaded from the district's snapshot; pulling after %s", progress["server_seq"])
+        return int(progress["server_seq"])
 
     # -- leases -------------------------------------------------------------------------------------
 

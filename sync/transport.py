@@ -16,6 +16,7 @@ import os
 from typing import Any
 
 import requests
+from pydantic import BaseModel, ConfigDict
 
 from sync import protocol as p
 from sync.backoff import parse_retry_after
@@ -59,6 +60,28 @@ class HttpError(TransportError):
     def __init__(self, message: str, *, status: int, code: str | None, body: Any = None) -> None:
         super().__init__(message, status=status, code=code)
         self.body = body
+
+
+class SnapshotRecord(BaseModel):
+    """One record's current state at the district (``GET /snapshot``)."""
+
+    model_config = ConfigDict(extra="ignore")
+    entity: str
+    entity_id: str
+    version: int
+    payload: dict[str, Any]
+    deleted: bool = False
+
+
+class SnapshotPage(BaseModel):
+    """A page of the village's current records; ``server_seq`` of the first page is the cursor to pull after."""
+
+    model_config = ConfigDict(extra="ignore")
+    records: list[SnapshotRecord]
+    server_seq: int
+    has_more: bool
+    next_entity: str | None = None
+    next_after_id: str | None = None
 
 
 def _timeout() -> tuple[float, float]:
@@ -175,3 +198,18 @@ class DistrictHttp:
     def report_unused(self, lease_id: str, numbers: list[int]) -> p.UnusedNumbersResponse:
         body = json.dumps({"lease_id": lease_id, "numbers": numbers}).encode()
         return p.UnusedNumbersResponse.model_validate(self._json(self.request("POST", "/leases/unused", body=body)))
+
+    def snapshot(self, *, entity: str | None = None, after_id: str | None = None, after_entity: str | None = None,
+                 limit: int = p.DEFAULT_PULL_LIMIT) -> SnapshotPage:
+        params: dict[str, Any] = {"limit": limit}
+        if entity:
+            params["entity"] = entity
+        if after_entity:
+            params["after_entity"] = after_entity
+        if after_id:
+            params["after_id"] = after_id
+        resp = self.request("GET", "/snapshot", params=params)
+        try:
+            return SnapshotPage.model_validate_json(resp.content)
+        except ValueError as exc:
+            raise Unreachable(f"unreadable snapshot answer: {exc}", status=resp.status_code) from exc
