@@ -616,6 +616,32 @@ class ResidentService:
             record_change(s, actor, entity="resident_pin", entity_id=r.id, op="update", payload={},
                           action="resident.set_pin", audit_details={"fields": ["pin"]})
 
+    def pin_slip_pdf(self, actor: Actor, resident_id: str, pin: str) -> bytes:
+        """A small slip (80 mm) handing the resident their new kiosk PIN; nothing is stored or logged."""
+        from kiosk.models import OfficeProfile
+        from kiosk.nik import mask_nik
+        from printing.tickets import render_receipt
+
+        require(actor, "resident.set_pin")
+        with self.store.read() as s:
+            r = self._resident(s, resident_id)
+            office = s.get(OfficeProfile, 1)
+            village = f"{(office.village_kind if office else 'desa').replace('_', ' ').upper()} " \
+                      f"{(office.village_name if office else '').upper()}"
+            hours = office.service_hours if office else ""
+            return render_receipt({
+                "village": village.strip(),
+                "title": "PIN ANJUNGAN MANDIRI",
+                "request_number": "",
+                "received_at": utcnow().isoformat(timespec="minutes"),
+                "resident_name": r.name,
+                "letter_title": "",
+                "rows": [["NIK", mask_nik(r.nik)], ["PIN", pin]],
+                "note": "Masuk di anjungan dengan NIK dan PIN ini. Simpan baik-baik dan jangan berikan kepada "
+                        "orang lain. Lupa PIN? Minta PIN baru di kantor desa."
+                        + (f" Jam layanan: {hours}" if hours else ""),
+            })
+
     def clear_pin(self, actor: Actor, resident_id: str) -> None:
         require(actor, "resident.set_pin")
         with self.store.write() as s:

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QPushButton
 
 from kiosk.services.demo import create_demo_village
@@ -193,7 +194,9 @@ def test_record_missing_or_gone(village: Any, qtbot: Any, messages: Any, monkeyp
         return int(dialog.result())
 
     monkeypatch.setattr(EventDialog, "exec", fake_exec)
-    qtbot.mouseClick(detail.findChild(QPushButton, f"action_{kind}"), Qt.MouseButton.LeftButton)
+    action = detail.findChild(QAction, f"action_{kind}")
+    assert action is not None
+    action.trigger()
     assert shown and messages == []
     after = ctx.services.residents.get(ctx.require_actor(), member.id)
     assert after.status == status

@@ -13,10 +13,12 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QLineEdit,
+    QMenu,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -56,17 +58,33 @@ class ResidentDetailDialog(QDialog):
         self.tabs = QTabWidget()
         self.layout_.addWidget(self.tabs)
         actions = QHBoxLayout()
-        for label, slot in ((N_("Edit"), self.edit), (N_("Birth"), lambda: self.record_event("birth")),
-                            (N_("Death"), lambda: self.record_event("death")),
-                            (N_("Move out"), lambda: self.record_event("move_out")),
-                            (N_("Move in (returning)"), lambda: self.record_event("move_in")),
-                            (N_("Missing"), lambda: self.record_event("missing")),
-                            (N_("Gone away"), lambda: self.record_event("gone")),
-                            (N_("Set kiosk PIN"), self.set_pin), (N_("Close"), self.accept)):
-            b = QPushButton(_(label))
-            b.setObjectName(f"action_{label.split()[0].lower()}")
-            b.clicked.connect(slot)
-            actions.addWidget(b)
+        edit = QPushButton(_("Edit"))
+        edit.setObjectName("action_edit")
+        edit.clicked.connect(self.edit)
+        actions.addWidget(edit)
+        # The population events (peristiwa) in one menu: a row of nine buttons overwhelms new users.
+        events = QToolButton()
+        events.setObjectName("action_events")
+        events.setText(_("Record an event") + " ▾")
+        events.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(events)
+        for label, kind in ((N_("Birth"), "birth"), (N_("Death"), "death"), (N_("Move out"), "move_out"),
+                            (N_("Move in (returning)"), "move_in"), (N_("Missing"), "missing"),
+                            (N_("Gone away"), "gone")):
+            action = menu.addAction(_(label))
+            action.setObjectName(f"action_{label.split()[0].lower()}")
+            action.triggered.connect(lambda _checked=False, k=kind: self.record_event(k))
+        events.setMenu(menu)
+        actions.addWidget(events)
+        pin = QPushButton(_("Set kiosk PIN"))
+        pin.setObjectName("action_set")
+        pin.clicked.connect(self.set_pin)
+        actions.addWidget(pin)
+        actions.addStretch(1)
+        close = QPushButton(_("Close"))
+        close.setObjectName("action_close")
+        close.clicked.connect(self.accept)
+        actions.addWidget(close)
         self.layout_.addLayout(actions)
         self.record: ResidentRecord | None = None
         self.reload()
@@ -165,5 +183,20 @@ class ResidentDetailDialog(QDialog):
         actor = self.ctx.require_actor()
         rid = self.resident_id
         self.ctx.runner.write(lambda: self.ctx.services.residents.set_pin(actor, rid, pin),
-                              lambda _r: (msgbox.show_info(self, _("The kiosk PIN was saved.")), self.reload()),
-                              lambda e: msgbox.show_error(self, e))
+                              lambda _r: self._pin_saved(pin), lambda e: msgbox.show_error(self, e))
+
+    def _pin_saved(self, pin: str) -> None:
+        self.reload()
+        if not msgbox.confirm(self, _("The kiosk PIN was saved. Print a slip for the resident?"),
+                              yes=_("Print slip"), no=_("No slip")):
+            return
+        actor = self.ctx.require_actor()
+        rid = self.resident_id
+
+        def show(pdf: bytes) -> None:
+            from ui.dialogs.pdf_preview import PdfPreviewDialog
+
+            PdfPreviewDialog(self.ctx, pdf, self, title=_("Kiosk PIN slip"), file_name="slip-pin.pdf").exec()
+
+        self.ctx.runner.run(lambda: self.ctx.services.residents.pin_slip_pdf(actor, rid, pin), show,
+                            lambda e: msgbox.show_error(self, e))
