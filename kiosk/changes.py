@@ -107,6 +107,8 @@ def record_change(
     records ``audit_details`` or, by default, the names of the changed fields — never their values,
     so personal data is not copied into the audit trail.
     """
+    if op != "create" and entity in SYNCED_ENTITIES:
+        _require_not_in_flight(session, entity, entity_id)
     details = audit_details if audit_details is not None else {"fields": sorted(payload)}
     write_audit(session, actor, action=action or f"{entity}.{op}", entity=entity, entity_id=entity_id,
                 details=details)
@@ -133,6 +135,20 @@ def record_change(
     session.flush()
     _notify_committed(session)
     return change
+
+
+def _require_not_in_flight(session: Session, entity: str, entity_id: str) -> None:
+    """A record whose change is on its way to the district is locked against edits until the answer
+    comes back (DESIGN.md, Sync 2): the edit is refused with a "try again in a moment" message."""
+    in_flight = session.execute(
+        select(OutboxChange.seq).where(
+            OutboxChange.entity == entity, OutboxChange.entity_id == entity_id, OutboxChange.state == "in_flight"
+        ).limit(1)
+    ).first()
+    if in_flight is not None:
+        from kiosk.services.sync_state import RecordLocked
+
+        raise RecordLocked()
 
 
 # Listeners told after a commit that produced outbox rows (the sync worker retriggers on it).

@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, text, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
 from kiosk.db import Store
@@ -349,6 +349,23 @@ class SyncClient:
         if role == "office":
             today = office_date(ping.server_time)
             self.refresh_leases(http, report, today)
+        self._report_status(http)
+
+    def _report_status(self, http: DistrictHttp) -> None:
+        """Best effort: the district's overview shows what still waits here. Never fails a cycle."""
+        with self.store.read() as s:
+            pending, oldest = s.execute(
+                select(func.count(), func.min(OutboxChange.created_at))
+                .where(OutboxChange.state.in_(("pending", "in_flight")))
+            ).one()
+            needs_action = s.execute(
+                select(func.count()).where(OutboxChange.state.in_(("rejected", "conflict")))
+            ).scalar_one()
+        try:
+            http.report_status(pending=int(pending), needs_action=int(needs_action),
+                               oldest_pending_at=oldest.isoformat() if oldest else None)
+        except TransportError as exc:
+            log.info("status report not delivered: %s", exc)
 
     def _connection_returned(self, http: DistrictHttp) -> bool:
         """While waiting after a network failure, a cheap ping tells when the district is back (not when

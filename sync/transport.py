@@ -199,6 +199,12 @@ class DistrictHttp:
         body = json.dumps({"lease_id": lease_id, "numbers": numbers}).encode()
         return p.UnusedNumbersResponse.model_validate(self._json(self.request("POST", "/leases/unused", body=body)))
 
+    def report_status(self, *, pending: int, needs_action: int, oldest_pending_at: str | None) -> None:
+        """Tell the district how many changes wait here (its e-monitoring overview shows it)."""
+        body = json.dumps({"pending": pending, "needs_action": needs_action,
+                           "oldest_pending_at": oldest_pending_at}).encode()
+        self._json(self.request("POST", "/status", body=body))
+
     def snapshot(self, *, entity: str | None = None, after_id: str | None = None, after_entity: str | None = None,
                  limit: int = p.DEFAULT_PULL_LIMIT) -> SnapshotPage:
         params: dict[str, Any] = {"limit": limit}

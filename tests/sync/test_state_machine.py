@@ -265,10 +265,6 @@ class VillageSync(RuleBasedStateMachine):
         self._check_exactly_once(all_sent=True)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "DESIGN.md Sync 2 'mark rows in flight before sending and lock those records against edits' and the "
-    "sync_state docstring ('services that edit a synced record call require_unlocked first'): no service "
-    "calls sync_state.require_unlocked, so ResidentService.edit changes a resident whose change is in flight"))
 def test_a_resident_in_flight_is_locked_against_edits(tmp_path: Path) -> None:
     district = District(tmp_path / "district.sqlite3")
     dev = Dev.from_template("pc", make_template(tmp_path / "template"), tmp_path / "pc", district)
