@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+import pytest
 
 from kiosk.importer import KEYS, open_workbook, read_residents, write_workbook
 
@@ -67,3 +68,46 @@ def test_end_marker(tmp_path: Path) -> None:
     write_workbook(path, [resident(), resident(nik="3510015112280003", birth_date=date(1928, 12, 11))],
                    end_marker=True)  # fmt: skip
     assert len(list(read_residents(path))) == 2
+
+
+def test_awkward_text_and_values_survive(tmp_path: Path) -> None:
+    """The sheet XML is written by hand: markup characters, spaces, line breaks, control characters,
+    datetimes and number subclasses must give a valid file with the same values."""
+    import enum
+    from datetime import datetime
+
+    class Code(enum.IntEnum):
+        ISLAM = 1
+
+    people = [
+        resident(name="Ani & Budi <Tono>", address="Jl. A\nRT 1", current_address="Jl. B\r\nRT 2",
+                 ethnicity="Osing\x01", religion=Code.ISLAM, birth_date=datetime(1990, 7, 1, 0, 0),
+                 insurance_number=" 0001 ", lat=float("nan"), divorce_date=date(1900, 2, 1)),
+    ]  # fmt: skip
+    path = tmp_path / "export.xlsx"
+    assert write_workbook(path, people, end_marker=True) == 1
+    ws = openpyxl.load_workbook(path)["Data Penduduk"]
+    header = [c.value for c in ws[1]]
+    data = {h: c.value for h, c in zip(header, ws[2], strict=True)}
+    assert data["nama"] == "Ani & Budi <Tono>" and data["alamat"] == "Jl. A\nRT 1"
+    assert data["alamat_sekarang"] == "Jl. B\r\nRT 2" and data["suku"] == "Osing"
+    assert data["no_asuransi"] == " 0001 " and data["agama_id"] == 1 and data["lat"] is None
+    assert ws.max_row == 3 and ws["B3"].value == "###"
+    (r,) = list(read_residents(path))
+    assert r.ok, r.errors
+    assert r.values["name"] == "Ani & Budi <Tono>" and r.values["birth_date"] == date(1990, 7, 1)
+    assert r.values["religion"] == 1 and r.values["ethnicity"] == "Osing"
+    assert r.values["divorce_date"] == date(1900, 2, 1)
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_a_failed_export_leaves_no_file(tmp_path: Path) -> None:
+    def rows() -> Any:
+        yield resident()
+        raise RuntimeError("database gone")
+
+    folder = tmp_path / "out"
+    folder.mkdir()
+    with pytest.raises(RuntimeError):
+        write_workbook(folder / "export.xlsx", rows())
+    assert list(folder.iterdir()) == []
