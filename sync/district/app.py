@@ -45,4 +45,10 @@ def create_app(db_url: str, *, migrate: bool = True) -> FastAPI:
             status_code=400 if bad_json else 422,
         )
 
+    @app.exception_handler(UnicodeError)
+    async def _bad_text(_request: Request, _exc: UnicodeError) -> JSONResponse:
+        # e.g. a lone surrogate ("\ud800") in a JSON string cannot be stored or hashed as UTF-8
+        return JSONResponse({"code": "invalid_text", "detail": "Teks berisi karakter yang tidak sah."},
+                            status_code=422)
+
     return app

@@ -147,7 +147,7 @@ class DistrictStore:
 
         try:
             key = base64.b64decode(req.public_key, validate=True)
-        except binascii.Error:
+        except (binascii.Error, ValueError):  # ValueError: non-ASCII text is not base64 either
             key = b""
         if len(key) != 32:
             raise StoreError("invalid_public_key", "Kunci publik harus Ed25519 (32 byte, base64).", 422)
