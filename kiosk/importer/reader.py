@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk import nik as nikmod
+from kiosk import refdata
 from kiosk.i18n import N_, _
 from kiosk.importer import values as cell
 from kiosk.importer.columns import DATE_KEYS, FLOAT_KEYS, KEYS, NUMBER_KEYS
@@ -120,6 +121,7 @@ def read_rows(source: ImportSource, *, today: date | None = None) -> Iterator[Im
     empty_values = dict.fromkeys(KEYS.values())
     empty_values["basic_status"] = HIDUP
     date_cache: dict[Any, date] = {}
+    checks = _NumberChecks()
 
     for row_number, cells in source.data_rows():
         if any(cells[i] == END_MARKER for i in marker_indexes):
@@ -179,7 +181,7 @@ def read_rows(source: ImportSource, *, today: date | None = None) -> Iterator[Im
             errors.append(_issue(headers["name"], REQUIRED))
         if values["sex"] is None and "sex" in index and cell.is_empty(cells[index["sex"]]):
             errors.append(_issue(headers["sex"], REQUIRED))
-        _numbers(row, cells, index, headers, seen_niks)
+        _numbers(row, cells, index, headers, seen_niks, checks)
         yield row
 
 
@@ -207,8 +209,63 @@ def _from_float(raw: Any) -> bool:
     return isinstance(raw, float) and (raw >= 2**53 or int(raw) % 10 == 0)
 
 
+class _NumberChecks:
+    """``kiosk.nik``'s checks for one file, with its usual answers remembered.
+
+    A NIK whose region is known and whose date, sex and serial are plainly right has no issue at all:
+    that is decided here in a few comparisons, and only the others go through ``check_nik`` (which
+    then finds their exact issues). No. KK repeat within a family, so their checks are remembered.
+    """
+
+    def __init__(self) -> None:
+        self.regions: dict[str, bool] = {}
+        self.kks: dict[str, nikmod.NikCheck] = {}
+        self.parents: dict[str, bool] = {}
+
+    def _region_ok(self, number: str) -> bool:
+        region = number[:6]
+        known = self.regions.get(region)
+        if known is None:
+            known = (refdata.is_known_province(number[:2])
+                     and refdata.is_known_kabupaten(f"{number[:2]}.{number[2:4]}")
+                     and refdata.is_known_kecamatan(f"{number[:2]}.{number[2:4]}.{number[4:6]}"))  # fmt: skip
+            self.regions[region] = known
+        return known
+
+    def plainly_right(self, nik: str, birth_date: date | None, sex: int | None) -> bool:
+        """True only when ``check_nik(nik, birth_date=..., sex=...)`` has no error and no warning."""
+        if len(nik) != 16 or not (nik.isascii() and nik.isdigit()) or nik[12:] == "0000":
+            return False
+        day, month = int(nik[6:8]), int(nik[8:10])
+        if not (1 <= month <= 12 and (1 <= day <= 31 or 41 <= day <= 71)):
+            return False
+        female = day > 40
+        if birth_date is not None and (
+            birth_date.day != (day - 40 if female else day) or birth_date.month != month
+            or birth_date.year % 100 != int(nik[10:12])
+        ):  # fmt: skip
+            return False
+        if sex in (nikmod.SEX_MALE, nikmod.SEX_FEMALE) and female != (sex == nikmod.SEX_FEMALE):
+            return False
+        return self._region_ok(nik)
+
+    def kk(self, kk: str) -> nikmod.NikCheck:
+        found = self.kks.get(kk)
+        if found is None:
+            found = self.kks[kk] = nikmod.check_kk(kk)
+        return found
+
+    def parent_ok(self, nik: str) -> bool:
+        ok = self.parents.get(nik)
+        if ok is None:
+            ok = self.parents[nik] = not nikmod.is_temporary_nik(nik) and (
+                self.plainly_right(nik, None, None) or nikmod.check_nik(nik).ok)
+        return ok
+
+
 def _numbers(
-    row: ImportRow, cells: list[Any], index: dict[str, int], headers: dict[str, str], seen: dict[str, int]
+    row: ImportRow, cells: list[Any], index: dict[str, int], headers: dict[str, str], seen: dict[str, int],
+    checks: _NumberChecks,
 ) -> None:
     values = row.values
 
@@ -225,12 +282,16 @@ def _numbers(
             row.warnings.append(_issue(header, NIK_TEMPORARY, value=nik))
             nik = None
         else:
-            check = nikmod.check_nik(nik, birth_date=values["birth_date"], sex=values["sex"])
-            row.errors.extend(_from_number_issue(header, i) for i in check.errors)
-            row.warnings.extend(_from_number_issue(header, i) for i in check.warnings)
+            if checks.plainly_right(nik, values["birth_date"], values["sex"]):
+                ok = True
+            else:
+                check = nikmod.check_nik(nik, birth_date=values["birth_date"], sex=values["sex"])
+                row.errors.extend(_from_number_issue(header, i) for i in check.errors)
+                row.warnings.extend(_from_number_issue(header, i) for i in check.warnings)
+                ok = check.ok
             if _from_float(raw):
                 row.warnings.append(_issue(header, NIK_FROM_NUMBER))
-            if check.ok:
+            if ok:
                 other = seen.setdefault(nik, row.row)
                 if other != row.row:
                     row.errors.append(_issue(header, NIK_DUPLICATE_IN_FILE, row=other))
@@ -240,9 +301,11 @@ def _numbers(
         raw = get("kk_number")
         kk = nikmod.normalize_kk(raw)
         if kk is not None:
-            check = nikmod.check_kk(kk)
-            row.errors.extend(_from_number_issue(header, i) for i in check.errors)
-            row.warnings.extend(_from_number_issue(header, i) for i in check.warnings)
+            check = checks.kk(kk)
+            if check.errors:
+                row.errors.extend(_from_number_issue(header, i) for i in check.errors)
+            if check.warnings:
+                row.warnings.extend(_from_number_issue(header, i) for i in check.warnings)
             if _from_float(raw):
                 row.warnings.append(_issue(header, NIK_FROM_NUMBER))
         values["kk_number"] = kk
@@ -253,7 +316,7 @@ def _numbers(
         if raw == "" or raw is None:
             continue
         parent = nikmod.normalize_nik(raw)
-        if parent is not None and (nikmod.is_temporary_nik(parent) or not nikmod.check_nik(parent).ok):
+        if parent is not None and not checks.parent_ok(parent):
             row.warnings.append(_issue(headers[key], PARENT_NIK_DROPPED, value=parent))
             parent = None
         values[key] = parent

@@ -15,23 +15,28 @@ import datetime as dt
 import gc
 import json
 import logging
+import operator
+import re
+import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from hashlib import sha256
+from json.encoder import encode_basestring as _encode_str
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kiosk.actor import Actor
-from kiosk.canonical import canonical_json, sha256_hex
+from kiosk.canonical import canonical_json
 from kiosk.changes import write_audit
 from kiosk.db import Store
 from kiosk.ids import new_id
 from kiosk.importer import ImportRow, open_workbook, read_rows, write_workbook
 from kiosk.importer.columns import DATE_KEYS, KEYS
-from kiosk.models import Family, OfficeProfile, Resident, utcnow
+from kiosk.models import OfficeProfile, Resident, utcnow
 from kiosk.permissions import require
 from kiosk.text import fold_name
 
@@ -128,6 +133,7 @@ class _RowMapper:
         self.other = [(k, c) for k, c in COLUMN_OF.items()
                       if (k in present or k == "basic_status") and c not in _TEXT_COLUMNS]
         self.extra = [k for k in EXTRA_KEYS if k in present]
+        self.extra_dates = [k for k in self.extra if k in DATE_KEYS]
 
     def __call__(self, values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
         cols = {c: values.get(k) or "" for k, c in self.text}
@@ -135,11 +141,16 @@ class _RowMapper:
             cols[c] = values.get(k)
         if cols.get("status") is None:
             cols["status"] = 1
-        extra: dict[str, Any] = {}
-        for k in self.extra:
-            value = values.get(k)
-            extra[k] = value.isoformat() if isinstance(value, dt.date) else value
-        return cols, extra
+        return cols, self.extra_of(values)
+
+    def extra_of(self, values: dict[str, Any]) -> dict[str, Any]:
+        """The ``extra`` values of the file's columns (dates as ISO text, empty ones as None)."""
+        extra: dict[str, Any] = {k: values.get(k) for k in self.extra}
+        for k in self.extra_dates:
+            value = extra[k]
+            if value is not None:
+                extra[k] = value.isoformat()
+        return extra
 
 
 def _groups(rows: list[ImportRow]) -> list[list[ImportRow]]:
@@ -178,67 +189,110 @@ def _chunks(items: list[Any], n: int = 900) -> Iterator[list[Any]]:
 
 
 class _Writer:
-    """Writes one batch in the caller's transaction and counts what it did."""
+    """Writes one batch in the caller's transaction and counts what it did.
+
+    Everything goes through the session's own sqlite3 connection (same transaction): one query per
+    batch finds the stored residents and families, one ``executemany`` per table writes them.
+    SQLAlchemy's per-row type processing would cost more than the inserts themselves.
+    """
 
     def __init__(self, session: Session, actor: Actor, report: ImportReport, present: set[str], village: str | None):
         self.s = session
-        self.actor = actor
+        self.db: sqlite3.Connection = session.connection().connection.driver_connection  # type: ignore[assignment]
         self.report = report
         self.present = present
         self.village = village
-        self.now = utcnow()
-        self.now_text = self.now.strftime(_DATETIME_FORMAT)
+        self.now_text = utcnow().strftime(_DATETIME_FORMAT)
         self.outbox: list[tuple[Any, ...]] = []
-        self.mapper = _RowMapper(present)
+        self.mapper = mapper = _RowMapper(present)
+        self.has_kk = "kk_number" in present
+        # the columns an import sets, in one order: compared with the stored row, written on update
+        self.managed = [c for _k, c in mapper.text] + [c for _k, c in mapper.other]
+        if self.has_kk:
+            self.managed.append("family_id")
+        self.text_keys = [k for k, _c in mapper.text]
+        self.other_keys = [k for k, _c in mapper.other]
+        self.status_at = self.managed.index("status")
+        self.birth_at = self.managed.index("birth_date") if "birth_date" in self.managed else -1
+        self.new_template = _NewResident(self.managed, village)
 
     def _outbox(self, entity: str, entity_id: str, op: str, payload: dict[str, Any], base: int | None) -> None:
-        self._outbox_plain(entity, entity_id, op, {k: _plain(v) for k, v in payload.items()}, base)
-
-    def _outbox_plain(self, entity: str, entity_id: str, op: str, body: dict[str, Any], base: int | None) -> None:
+        body = {k: _plain(v) for k, v in payload.items()}
         if self.village:
             body.setdefault("village", self.village)
-        canonical = canonical_json(body)
+        self._outbox_json(entity, entity_id, op, canonical_json(body), base)
+
+    def _outbox_json(self, entity: str, entity_id: str, op: str, canonical: bytes, base: int | None) -> None:
         # the stored payload is the canonical JSON itself: one serialisation, and its hash is the hash
         self.outbox.append((new_id(), entity, entity_id, op, base, canonical.decode("utf-8"),
-                            sha256_hex(canonical), "pending", 0, self.now_text))
+                            sha256(canonical).hexdigest(), "pending", 0, self.now_text))
 
-    def _existing(self, rows: list[ImportRow]) -> tuple[dict[str, dict[str, Any]], dict[tuple[Any, ...], dict[str, Any]]]:
-        conn = self.s.connection()
-        table = Resident.__table__
-        niks = [r.values["nik"] for r in rows if r.values.get("nik")]
-        by_nik: dict[str, dict[str, Any]] = {}
-        for chunk in _chunks(niks):
-            for rec in conn.execute(select(table).where(table.c.nik.in_(chunk))).mappings():
-                prev = by_nik.get(rec["nik"])
-                if prev is None or (rec["status"] == 1 and prev["status"] != 1):
-                    by_nik[rec["nik"]] = dict(rec)
-        names = sorted({fold_name(r.values.get("name") or "") for r in rows if not r.values.get("nik")})
-        by_key: dict[tuple[Any, ...], dict[str, Any]] = {}
-        for chunk in _chunks(names):
-            stmt = select(table).where(table.c.nik.is_(None), table.c.name_search.in_(chunk))
-            for rec in conn.execute(stmt).mappings():
-                by_key.setdefault((rec["name_search"], rec["birth_date"], rec["kk_number"]), dict(rec))
+    def _managed_values(self, values: dict[str, Any], family_id: str | None) -> list[Any]:
+        """The managed columns of one row, as the store keeps them (dates as ISO text)."""
+        out: list[Any] = [values[k] or "" for k in self.text_keys]
+        out += [values[k] for k in self.other_keys]
+        if out[self.status_at] is None:
+            out[self.status_at] = 1
+        if self.birth_at >= 0 and out[self.birth_at] is not None:
+            out[self.birth_at] = out[self.birth_at].isoformat()
+        if self.has_kk:
+            out.append(family_id)
+        return out
+
+    def _existing(self, rows: list[ImportRow]) -> tuple[dict[str, tuple[Any, ...]], dict[tuple[Any, ...], tuple[Any, ...]]]:
+        """Stored residents of the batch's rows, by NIK and (no NIK) by folded name, birth date and KK.
+
+        Each record is ``(id, version, family_relation, extra, *managed columns)``."""
+        cols = ", ".join(["id", "version", "family_relation", "extra", *self.managed, "status", "nik",
+                          "name_search", "birth_date", "kk_number"])
+        niks = [r.values["nik"] for r in rows if r.values["nik"]]
+        by_nik: dict[str, tuple[Any, ...]] = {}
+        n = len(self.managed) + 4
+        if niks:
+            found = self.db.execute(
+                f"SELECT {cols} FROM resident WHERE nik IN (SELECT value FROM json_each(?))",  # noqa: S608
+                (json.dumps(niks),))
+            for rec in found:
+                nik, status = rec[n + 1], rec[n]
+                prev = by_nik.get(nik)
+                if prev is None or (status == 1 and prev[n] != 1):
+                    by_nik[nik] = rec
+        names = sorted({_fold(r.values["name"] or "") for r in rows if not r.values["nik"]})
+        by_key: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+        if names:
+            found = self.db.execute(
+                f"SELECT {cols} FROM resident WHERE nik IS NULL AND name_search IN "  # noqa: S608
+                "(SELECT value FROM json_each(?))", (json.dumps(names),))
+            for rec in found:
+                by_key.setdefault((rec[n + 2], rec[n + 3], rec[n + 4]), rec)
         return by_nik, by_key
 
     def _families(self, kks: list[str]) -> dict[str, dict[str, Any]]:
-        conn = self.s.connection()
-        table = Family.__table__
         found: dict[str, dict[str, Any]] = {}
-        for chunk in _chunks(kks):
-            stmt = select(table).where(table.c.kk_number.in_(chunk)).order_by(table.c.active)
-            for rec in conn.execute(stmt).mappings():
-                found[rec["kk_number"]] = dict(rec)  # active ones last: they win
+        if kks:
+            cur = self.db.execute(
+                "SELECT id, kk_number, head_resident_id, version FROM family "
+                "WHERE kk_number IN (SELECT value FROM json_each(?)) ORDER BY active", (json.dumps(kks),))
+            for fid, kk, head, version in cur:
+                found[kk] = {"id": fid, "head_resident_id": head, "version": version}  # active ones last: they win
         return found
 
     def write(self, batch: list[list[ImportRow]]) -> None:
         rows = [r for g in batch for r in g]
         by_nik, by_key = self._existing(rows)
         families = self._families([g[0].values["kk_number"] for g in batch if g[0].values.get("kk_number")])
-        new_residents: list[dict[str, Any]] = []
-        new_families: list[dict[str, Any]] = []
-        updates: list[dict[str, Any]] = []
-        family_updates: list[dict[str, Any]] = []
+        new_residents: list[tuple[Any, ...]] = []
+        new_families: list[tuple[Any, ...]] = []
+        updates: list[tuple[Any, ...]] = []
+        family_updates: list[tuple[Any, ...]] = []
         report = self.report
+        managed = self.managed
+        m = len(managed)
+        extra_of = self.mapper.extra_of
+        template = self.new_template
+        relation_at = managed.index("family_relation") if "family_relation" in managed else -1
+        name_at = managed.index("name") if "name" in managed else -1
+        kk_at = managed.index("kk_number") if "kk_number" in managed else -1
         for group in batch:
             kk = group[0].values.get("kk_number")
             fam = families.get(kk) if kk else None
@@ -248,113 +302,164 @@ class _Writer:
                 hv = head.values
                 fam = {"id": new_id(), "kk_number": kk, "head_resident_id": None,
                        "address": hv.get("address") or "", "rt": hv.get("rt") or "", "rw": hv.get("rw") or "",
-                       "dusun": hv.get("dusun") or "", "active": True, "version": 1,
-                       "created_at": self.now, "updated_at": self.now}
+                       "dusun": hv.get("dusun") or "", "active": True, "version": 1}
                 fam_is_new = True
+            family_id = fam["id"] if fam else None
             head_id: str | None = None
             for row in group:
+                values = row.values
                 if row.warnings:
                     report.rows_with_warnings += 1
-                cols, extra_new = self.mapper(row.values)
-                if "kk_number" in self.present:
-                    cols["family_id"] = fam["id"] if fam else None
-                name_search = fold_name(cols.get("name") or "")
-                nik = cols.get("nik")
+                cols = self._managed_values(values, family_id)
+                name_search = _fold(cols[name_at] if name_at >= 0 else "")
+                extra_new = extra_of(values)
+                extra_text = _canonical_text({k: v for k, v in extra_new.items() if v is not None})
+                nik = values["nik"]
                 existing = by_nik.get(nik) if nik else by_key.get(
-                    (name_search, cols.get("birth_date"), cols.get("kk_number")))
+                    (name_search, cols[self.birth_at] if self.birth_at >= 0 else None,
+                     cols[kk_at] if kk_at >= 0 else None))
                 if existing is None:
-                    rec: dict[str, Any] = dict(_NEW_RESIDENT)
-                    rec.update(cols)
                     rid = new_id()
-                    birth = rec["birth_date"]
-                    rec.update({"id": rid, "name_search": name_search,
-                                "extra": {k: v for k, v in extra_new.items() if v is not None},
-                                "nik_warnings": [{"code": w.code, "field": _field_of(w.column_header)}
-                                                 for w in row.warnings if w.code.startswith(("nik_", "kk_"))]})
-                    body = {k: rec[k] for k in _SYNC_COLUMNS}
-                    if birth is not None:
-                        body["birth_date"] = birth.isoformat()
-                    self._outbox_plain("resident", rid, "create", body, None)
-                    rec["birth_date"] = body["birth_date"]
-                    rec["extra"] = json.dumps(rec["extra"], ensure_ascii=False) if rec["extra"] else "{}"
-                    rec["nik_warnings"] = json.dumps(rec["nik_warnings"]) if rec["nik_warnings"] else "[]"
-                    rec["created_at"] = rec["updated_at"] = self.now_text
-                    new_residents.append(rec)
+                    warnings = [{"code": w.code, "field": _field_of(w.column_header)}
+                                for w in row.warnings if w.code.startswith(("nik_", "kk_"))]
+                    record, payload = template(rid, cols, name_search, extra_text,
+                                               _canonical_text(warnings) if warnings else "[]", self.now_text)
+                    new_residents.append(record)
+                    self._outbox_json("resident", rid, "create", payload, None)
                     report.created += 1
-                    relation = rec["family_relation"]
+                    relation = cols[relation_at] if relation_at >= 0 else None
                 else:
-                    extra = dict(existing["extra"] or {})
-                    for k, v in extra_new.items():
-                        if v is None:
-                            extra.pop(k, None)
-                        else:
-                            extra[k] = v
-                    changed = {k: v for k, v in cols.items() if existing.get(k) != v}
-                    if extra != (existing["extra"] or {}):
-                        changed["extra"] = extra
-                    rid = existing["id"]
-                    relation = changed.get("family_relation", existing["family_relation"])
-                    if changed:
-                        base = existing["version"]
-                        upd = {c: existing[c] for c in _RESIDENT_COLUMNS if c not in ("created_at",)}
-                        upd.update(changed)
-                        upd["name_search"] = name_search
-                        upd["version"] = base + 1
-                        upd["updated_at"] = self.now
-                        upd["_id"] = rid
-                        updates.append(upd)
+                    rid = existing[0]
+                    stored = existing[4:4 + m]
+                    same_cols = tuple(cols) == stored
+                    stored_extra_text = existing[3]
+                    if extra_text == stored_extra_text:
+                        extra: dict[str, Any] | None = None  # unchanged
+                    else:
+                        old_extra = json.loads(stored_extra_text) if stored_extra_text else {}
+                        extra = dict(old_extra or {})
+                        for k, v in extra_new.items():
+                            if v is None:
+                                extra.pop(k, None)
+                            else:
+                                extra[k] = v
+                        if extra == (old_extra or {}):
+                            extra = None
+                    relation = cols[relation_at] if relation_at >= 0 else existing[2]
+                    if same_cols and extra is None:
+                        report.unchanged += 1
+                    else:
+                        changed = {} if same_cols else {
+                            c: v for c, v, old in zip(managed, cols, stored, strict=True) if v != old}
+                        if extra is not None:
+                            changed["extra"] = extra
+                        base = existing[1]
+                        new_extra = _canonical_text(extra) if extra is not None else stored_extra_text
+                        updates.append((*cols, name_search, new_extra, base + 1, self.now_text, rid))
                         self._outbox("resident", rid, "update", changed, base)
                         report.updated += 1
-                    else:
-                        report.unchanged += 1
                 if relation == 1 and head_id is None:
                     head_id = rid
             if fam is not None:
                 if fam_is_new:
                     fam["head_resident_id"] = head_id
-                    new_families.append(fam)
+                    new_families.append((fam["id"], kk, head_id, fam["address"], fam["rt"], fam["rw"], fam["dusun"],
+                                         1, 1, self.now_text, self.now_text))
                     self._outbox("family", fam["id"], "create",
                                  {k: fam[k] for k in ("kk_number", "head_resident_id", "address", "rt", "rw",
                                                       "dusun", "active")}, None)
                     report.families_created += 1
                 elif head_id is not None and fam["head_resident_id"] is None:
-                    family_updates.append({"_id": fam["id"], "head_resident_id": head_id,
-                                           "version": fam["version"] + 1, "updated_at": self.now})
+                    family_updates.append((head_id, fam["version"] + 1, self.now_text, fam["id"]))
                     self._outbox("family", fam["id"], "update", {"head_resident_id": head_id}, fam["version"])
-        conn = self.s.connection()
-        # Bulk rows go in through the driver (still this session's transaction): SQLAlchemy's per-row
-        # type processing costs more than the insert itself at 50,000 rows.
+        db = self.db
         if new_families:
-            fam_cols = list(new_families[0])
-            conn.exec_driver_sql(_insert_sql("family", fam_cols),
-                                 [tuple(_db(f[c]) for c in fam_cols) for f in new_families])
+            db.executemany(_insert_sql("family", _FAMILY_COLUMNS), new_families)
         if new_residents:
             # The search index's per-row insert trigger costs ten times a bulk fill: inside this
             # transaction (we hold the write lock) take it off, fill the index for the new rows in one
             # statement, and put the trigger back. Atomic: a kill rolls all three back.
-            trigger = conn.exec_driver_sql(
-                "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'resident_fts_ai'").scalar()
-            last = conn.exec_driver_sql("SELECT coalesce(max(rowid), 0) FROM resident").scalar()
+            trigger = db.execute(
+                "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'resident_fts_ai'").fetchone()
+            last = db.execute("SELECT coalesce(max(rowid), 0) FROM resident").fetchone()[0]
             if trigger:
-                conn.exec_driver_sql("DROP TRIGGER resident_fts_ai")
-            conn.exec_driver_sql(_insert_sql("resident", _RESIDENT_COLUMNS),
-                                 [tuple(r.values()) for r in new_residents])  # already as stored
+                db.execute("DROP TRIGGER resident_fts_ai")
+            db.executemany(_insert_sql("resident", _RESIDENT_COLUMNS), new_residents)
             if trigger:
-                conn.exec_driver_sql("INSERT INTO resident_fts(rowid, name_search) "
-                                     "SELECT rowid, name_search FROM resident WHERE rowid > ?", (last,))
-                conn.exec_driver_sql(trigger)
+                db.execute("INSERT INTO resident_fts(rowid, name_search) "
+                           "SELECT rowid, name_search FROM resident WHERE rowid > ?", (last,))
+                db.execute(trigger[0])
         if updates:
-            names = [c for c in _RESIDENT_COLUMNS if c not in ("id", "created_at")]
-            stmt = update(Resident).where(Resident.id == bindparam("_id")).values(
-                {c: bindparam(c) for c in names})
-            conn.execute(stmt, updates)
+            sets = ", ".join(f"{c} = ?" for c in [*managed, "name_search", "extra", "version", "updated_at"])
+            db.executemany(f"UPDATE resident SET {sets} WHERE id = ?", updates)  # noqa: S608
         if family_updates:
-            stmt = update(Family).where(Family.id == bindparam("_id")).values(
-                head_resident_id=bindparam("head_resident_id"), version=bindparam("version"),
-                updated_at=bindparam("updated_at"))
-            conn.execute(stmt, family_updates)
+            db.executemany("UPDATE family SET head_resident_id = ?, version = ?, updated_at = ? WHERE id = ?",
+                           family_updates)
         if self.outbox:
-            conn.exec_driver_sql(_insert_sql("outbox_change", _OUTBOX_COLUMNS), self.outbox)
+            db.executemany(_insert_sql("outbox_change", _OUTBOX_COLUMNS), self.outbox)
+
+
+class _NewResident:
+    """A new resident's stored row and its outbox payload (canonical JSON) in one pass.
+
+    The payload is the resident's synced columns plus the village, keys sorted, compact: the same
+    bytes ``kiosk.canonical.canonical_json`` gives for it, built from a template with each value
+    encoded once (``extra`` and ``nik_warnings`` come as canonical JSON text already). Both are
+    picked by index out of one list: the managed columns, then the per-row values, then constants.
+    """
+
+    _PER_ROW = ("id", "name_search", "extra", "nik_warnings", "created_at", "updated_at")
+
+    def __init__(self, managed: list[str], village: str | None) -> None:
+        constants = {c: v for c, v in _NEW_RESIDENT.items() if c not in managed and c not in self._PER_ROW}
+        if village:
+            constants["village"] = village
+        # stored values: managed, per-row, constants
+        names = [*managed, *self._PER_ROW, *constants]
+        self.constants = list(constants.values())
+        self.row = operator.itemgetter(*[names.index(c) for c in _RESIDENT_COLUMNS])
+        # encoded values: managed, id, extra, nik_warnings, constants (encoded once here)
+        encoded_names = [*managed, "id", "extra", "nik_warnings", *constants]
+        self.encoded_constants = [_json_value(v) for v in constants.values()]
+        keys = sorted(c for c in [*_SYNC_COLUMNS, *(["village"] if village else [])])
+        self.payload = operator.itemgetter(*[encoded_names.index(k) for k in keys])
+        self.template = "{" + ",".join(f"{_encode_str(k)}:%s" for k in keys) + "}"
+
+    def __call__(self, rid: str, cols: list[Any], name_search: str, extra_text: str, warnings_text: str,
+                 now_text: str) -> tuple[tuple[Any, ...], bytes]:
+        row = self.row([*cols, rid, name_search, extra_text, warnings_text, now_text, now_text, *self.constants])
+        encoded = [_encode_str(v) if v.__class__ is str else _json_value(v) for v in cols]
+        encoded += [_encode_str(rid), extra_text, warnings_text, *self.encoded_constants]
+        return row, (self.template % self.payload(encoded)).encode("utf-8")
+
+
+def _json_value(value: Any) -> str:
+    if value is None:
+        return "null"
+    if value.__class__ is int:
+        return int.__repr__(value)
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _canonical_text(value: Any) -> str:
+    """Canonical JSON text (as ``kiosk.canonical.canonical_json``) of plain JSON values."""
+    return _CANONICAL.encode(value)
+
+
+def _fold(name: str) -> str:
+    """``kiosk.text.fold_name``, with a shortcut for plain ASCII names (the same result)."""
+    if name.isascii():
+        return _NON_WORD.sub(" ", _ASCII_APOSTROPHES.sub("", name).lower()).strip()
+    return fold_name(name)
+
+
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+_ASCII_APOSTROPHES = re.compile(r"['`]")
+_FAMILY_COLUMNS = ["id", "kk_number", "head_resident_id", "address", "rt", "rw", "dusun", "active", "version",
+                   "created_at", "updated_at"]
 
 
 _IMPORT_CACHE_KIB = -65536  # 64 MiB
@@ -373,19 +478,6 @@ def _plain(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
-    return value
-
-
-def _db(value: Any) -> Any:
-    """A value as the SQLite column stores it (what SQLAlchemy's types would have written)."""
-    if value is None or isinstance(value, str | int | float):
-        return value
-    if isinstance(value, dt.datetime):
-        return value.strftime(_DATETIME_FORMAT)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False)
     return value
 
 

@@ -179,3 +179,65 @@ def test_csv_with_same_headers(services: Services, admin: Actor, tmp_path: Path)
     assert (report.created, report.rejected, report.families_created) == (2, 0, 1)
     again = services.residents.import_residents(admin, path)
     assert again.unchanged == 2 and again.created == 0  # "NIK belum ada" matched by name, date and KK
+
+
+def test_outbox_payloads_are_canonical_and_match_the_rows(services: Services, admin: Actor, tmp_path: Path) -> None:
+    """New residents' payloads are built from a template: they must be exactly the canonical JSON of
+    the synced columns as stored (plus the village), hashed as kiosk.canonical hashes them."""
+    import json
+
+    from kiosk.canonical import canonical_json
+
+    rows = village_rows(60)
+    rows[0].update(name="Ñoman Ré'sa \"Ketut\"", nik=None, passport="Ä1", lat=-8.25, marriage_date=dt.date(2001, 2, 3))
+    rows[1].update(name="Budi\\Santoso", father_name="Ahmad ‘Ali’", nik="3510011505800000")  # serial 0000
+    path = tmp_path / "p.xlsx"
+    write_workbook(path, rows)
+    report = services.residents.import_residents(admin, path)
+    assert (report.created, report.rejected) == (59, 1)
+    sync_cols = [c.key for c in Resident.__table__.columns
+                 if c.key not in ("pin_hash", "created_at", "updated_at", "name_search")]
+    with services.store.read() as s:
+        stored = {r.id: r for r in s.execute(select(Resident)).scalars()}
+        changes = s.execute(select(OutboxChange).where(OutboxChange.entity == "resident")).scalars().all()
+        raw = dict(s.connection().exec_driver_sql("SELECT change_id, payload FROM outbox_change").all())
+    assert len(changes) == 59
+    for change in changes:
+        text = raw[change.change_id]
+        assert canonical_json(json.loads(text)).decode("utf-8") == text
+        assert change.payload_hash == payload_hash(change.payload)
+        r = stored[change.entity_id]
+        expected = {c: getattr(r, c) for c in sync_cols}
+        expected["birth_date"] = r.birth_date.isoformat() if r.birth_date else None
+        expected["village"] = "35.10.01.2001"
+        assert change.payload == expected
+    accented = next(r for r in stored.values() if r.name.startswith("Ñoman"))
+    assert accented.name_search == "noman resa ketut" and accented.extra["lat"] == -8.25
+    again = services.residents.import_residents(admin, path)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 59)
+
+
+def test_reimport_updates_only_what_changed(services: Services, admin: Actor, tmp_path: Path) -> None:
+    rows = village_rows(30)
+    rows[4]["nik"] = None
+    path = tmp_path / "p.xlsx"
+    write_workbook(path, rows)
+    services.residents.import_residents(admin, path)
+    rows[4]["passport"] = "X9"  # extra column, resident without NIK
+    rows[5]["birth_date"] = rows[5]["birth_date"] + dt.timedelta(days=1)  # a NIK warning now, still imported
+    rows[6]["passport"] = "P1"
+    write_workbook(path, rows)
+    report = services.residents.import_residents(admin, path)
+    assert (report.created, report.updated, report.unchanged) == (0, 3, 27)
+    with services.store.read() as s:
+        upd = {u.entity_id: u for u in s.execute(select(OutboxChange).where(OutboxChange.op == "update")).scalars()}
+        by_name = {r.name: r for r in s.execute(select(Resident)).scalars()}
+    assert by_name[rows[4]["name"]].extra == {"passport": "X9"} and by_name[rows[4]["name"]].version == 2
+    assert upd[by_name[rows[4]["name"]].id].payload == {"extra": {"passport": "X9"}, "village": "35.10.01.2001"}
+    assert upd[by_name[rows[5]["name"]].id].payload["birth_date"] == rows[5]["birth_date"].isoformat()
+    rows[6]["passport"] = None  # emptied: taken out of extra
+    write_workbook(path, rows)
+    report = services.residents.import_residents(admin, path)
+    assert (report.created, report.updated, report.unchanged) == (0, 1, 29)
+    with services.store.read() as s:
+        assert s.execute(select(Resident.extra).where(Resident.nik == rows[6]["nik"])).scalar_one() == {}

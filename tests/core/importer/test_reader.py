@@ -7,7 +7,10 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from kiosk import nik as nikmod
 from kiosk.i18n import set_language
 from kiosk.importer import (
     ImportFileNotFound,
@@ -20,6 +23,7 @@ from kiosk.importer import (
     write_rejects_csv,
 )
 from kiosk.importer.columns import KEYS
+from kiosk.importer.reader import _NumberChecks
 from tests.core.importer.conftest import HEADERS, WriteSheet, row
 
 NIK_W = "3510014107900001"  # woman born 01-07-1990
@@ -267,3 +271,27 @@ def test_csv_with_commas_short_lines(tmp_path: Path) -> None:
     path.write_text(f"nama,nik,sex,alamat\nSiti,{NIK_W},2\n", encoding="utf-8")
     (r,) = list(read_residents(path))
     assert r.ok and r.values["address"] is None
+
+
+# --- the reader's shortcut for plainly right NIKs agrees with kiosk.nik -------------------------------
+
+_REGIONS = ["351001", "351002", "351099", "359901", "990101", "320101", "110101", "351019"]
+
+
+@st.composite
+def _niks(draw: st.DrawFn) -> str:
+    region = draw(st.sampled_from(_REGIONS) | st.text("0123456789", min_size=6, max_size=6))
+    day = draw(st.integers(0, 99))
+    month = draw(st.integers(0, 19))
+    year = draw(st.integers(0, 99))
+    serial = draw(st.sampled_from([0, 1, 2, 9999]) | st.integers(0, 9999))
+    return f"{region}{day:02d}{month:02d}{year:02d}{serial:04d}"
+
+
+@settings(max_examples=600, deadline=None)
+@given(nik=_niks() | st.text("0123456789٣", min_size=15, max_size=17),
+       birth=st.none() | st.dates(date(1900, 1, 1), date(2099, 12, 31)), sex=st.sampled_from([None, 1, 2, 3]))
+def test_plainly_right_nik_means_no_issue(nik: str, birth: date | None, sex: int | None) -> None:
+    full = nikmod.check_nik(nik, birth_date=birth, sex=sex)
+    fast = _NumberChecks().plainly_right(nik, birth, sex)
+    assert fast == (not full.errors and not full.warnings), (full.errors, full.warnings)
