@@ -99,6 +99,7 @@ def _from_number_issue(header: str, found: nikmod.NumberIssue) -> RowIssue:
     return RowIssue(header, found.code, found.template, found.data)
 
 
+_MISSING: Any = object()
 _TEXT_KEYS = [k for k in KEYS.values() if k not in DATE_KEYS | NUMBER_KEYS | FLOAT_KEYS | {"rt", "rw"}]
 
 
@@ -109,7 +110,7 @@ def read_rows(source: ImportSource, *, today: date | None = None) -> Iterator[Im
     headers = {key: str(header_cells[i]).strip() for key, (i, _col) in source.columns.items()}
     index = {key: i for key, (i, _col) in source.columns.items()}
     coded = {key: col.code_list for key, (_i, col) in source.columns.items() if col.code_list}
-    lookups = [(key, index[key], _cached_lookup(stem)) for key, stem in coded.items()]
+    lookups = [(key, index[key], *_cached_lookup(stem)) for key, stem in coded.items()]
     text_indexes = [(k, index[k]) for k in _TEXT_KEYS if k in index and k not in coded]
     rt_rw_indexes = [(k, index[k]) for k in ("rt", "rw") if k in index]
     date_indexes = [(k, index[k]) for k in sorted(DATE_KEYS) if k in index]
@@ -123,9 +124,14 @@ def read_rows(source: ImportSource, *, today: date | None = None) -> Iterator[Im
     date_cache: dict[Any, date] = {}
     checks = _NumberChecks()
 
+    rt_rw_cache: dict[Any, str | None] = {}
+    markers = tuple(marker_indexes)
+    missing = _MISSING
+
     for row_number, cells in source.data_rows():
-        if any(cells[i] == END_MARKER for i in marker_indexes):
-            return
+        for i in markers:
+            if cells[i] == END_MARKER:
+                return
         for c in cells:
             if c != "" and c is not None:
                 break
@@ -144,12 +150,24 @@ def read_rows(source: ImportSource, *, today: date | None = None) -> Iterator[Im
             elif raw is not None:
                 values[key] = cell.text(raw)
         for key, i in rt_rw_indexes:
-            values[key] = cell.rt_rw(cells[i])
-        for key, i, lookup in lookups:
+            raw = cells[i]
+            try:
+                found = rt_rw_cache.get(raw, missing)
+            except TypeError:  # unhashable: never from calamine or csv
+                found = cell.rt_rw(raw)
+            if found is missing:
+                found = rt_rw_cache[raw] = cell.rt_rw(raw)
+            values[key] = found
+        for key, i, cache_get, lookup in lookups:
             raw = cells[i]
             if raw == "" or raw is None:
                 continue
-            code = lookup(raw)
+            try:
+                code = cache_get(raw, missing)
+            except TypeError:
+                code = missing
+            if code is missing:
+                code = lookup(raw)
             if code is None:
                 if not cell.is_empty(raw):
                     errors.append(_issue(headers[key], UNKNOWN_CODE, value=cell.text(raw)))
@@ -173,8 +191,11 @@ def read_rows(source: ImportSource, *, today: date | None = None) -> Iterator[Im
                 continue
             values[key] = when
         for key, i in float_indexes:
+            raw = cells[i]
+            if raw == "" or raw is None:
+                continue
             try:
-                values[key] = cell.number(cells[i])
+                values[key] = cell.number(raw)
             except cell.BadValue as bad:
                 errors.append(_issue(headers[key], INVALID_NUMBER, value=cell.text(bad.value)))
         if values["name"] is None and "name" in index:
@@ -185,7 +206,8 @@ def read_rows(source: ImportSource, *, today: date | None = None) -> Iterator[Im
         yield row
 
 
-def _cached_lookup(stem: str) -> Callable[[Any], int | None]:
+def _cached_lookup(stem: str) -> tuple[Callable[[Any, Any], Any], Callable[[Any], int | None]]:
+    """(``get`` of the cache of answers, the lookup that fills it)."""
     codes = code_list(stem)
     cache: dict[Any, int | None] = {}
 
@@ -201,7 +223,7 @@ def _cached_lookup(stem: str) -> Callable[[Any], int | None]:
         cache[raw] = found
         return found
 
-    return lookup
+    return cache.get, lookup
 
 
 def _from_float(raw: Any) -> bool:
@@ -249,10 +271,18 @@ class _NumberChecks:
             return False
         return self._region_ok(nik)
 
+    def kk_plainly_right(self, kk: str) -> bool:
+        """True only when ``check_kk(kk)`` has no error and no warning."""
+        if len(kk) != 16 or not (kk.isascii() and kk.isdigit()) or kk[12:] == "0000":
+            return False
+        if not (1 <= int(kk[6:8]) <= 31 and 1 <= int(kk[8:10]) <= 12):
+            return False
+        return self._region_ok(kk)
+
     def kk(self, kk: str) -> nikmod.NikCheck:
         found = self.kks.get(kk)
         if found is None:
-            found = self.kks[kk] = nikmod.check_kk(kk)
+            found = self.kks[kk] = nikmod.NikCheck(kk, None) if self.kk_plainly_right(kk) else nikmod.check_kk(kk)
         return found
 
     def parent_ok(self, nik: str) -> bool:

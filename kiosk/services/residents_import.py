@@ -15,13 +15,13 @@ import datetime as dt
 import gc
 import json
 import logging
-import operator
 import re
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from hashlib import sha256
+from itertools import repeat
 from json.encoder import encode_basestring as _encode_str
 from pathlib import Path
 from typing import Any
@@ -223,9 +223,12 @@ class _Writer:
         self._outbox_json(entity, entity_id, op, canonical_json(body), base)
 
     def _outbox_json(self, entity: str, entity_id: str, op: str, canonical: bytes, base: int | None) -> None:
+        self.outbox.append(self._outbox_row(entity, entity_id, op, canonical.decode("utf-8"), base))
+
+    def _outbox_row(self, entity: str, entity_id: str, op: str, payload: str, base: int | None) -> tuple[Any, ...]:
         # the stored payload is the canonical JSON itself: one serialisation, and its hash is the hash
-        self.outbox.append((new_id(), entity, entity_id, op, base, canonical.decode("utf-8"),
-                            sha256(canonical).hexdigest(), "pending", 0, self.now_text))
+        return (new_id(), entity, entity_id, op, base, payload, sha256(payload.encode("utf-8")).hexdigest(),
+                "pending", 0, self.now_text)
 
     def _managed_values(self, values: dict[str, Any], family_id: str | None) -> list[Any]:
         """The managed columns of one row, as the store keeps them (dates as ISO text)."""
@@ -281,7 +284,6 @@ class _Writer:
         rows = [r for g in batch for r in g]
         by_nik, by_key = self._existing(rows)
         families = self._families([g[0].values["kk_number"] for g in batch if g[0].values.get("kk_number")])
-        new_residents: list[tuple[Any, ...]] = []
         new_families: list[tuple[Any, ...]] = []
         updates: list[tuple[Any, ...]] = []
         family_updates: list[tuple[Any, ...]] = []
@@ -289,7 +291,9 @@ class _Writer:
         managed = self.managed
         m = len(managed)
         extra_of = self.mapper.extra_of
-        template = self.new_template
+        new = _NewRows()
+        extra_keys = self.mapper.extra
+        extra_dates = self.mapper.extra_dates
         relation_at = managed.index("family_relation") if "family_relation" in managed else -1
         name_at = managed.index("name") if "name" in managed else -1
         kk_at = managed.index("kk_number") if "kk_number" in managed else -1
@@ -312,8 +316,14 @@ class _Writer:
                     report.rows_with_warnings += 1
                 cols = self._managed_values(values, family_id)
                 name_search = _fold(cols[name_at] if name_at >= 0 else "")
-                extra_new = extra_of(values)
-                extra_text = _canonical_text({k: v for k, v in extra_new.items() if v is not None})
+                extra_set = {k: v for k in extra_keys if (v := values[k]) is not None}
+                if extra_set:
+                    for k in extra_dates:
+                        if k in extra_set:
+                            extra_set[k] = extra_set[k].isoformat()
+                    extra_text = _canonical_text(extra_set)
+                else:
+                    extra_text = "{}"
                 nik = values["nik"]
                 existing = by_nik.get(nik) if nik else by_key.get(
                     (name_search, cols[self.birth_at] if self.birth_at >= 0 else None,
@@ -322,10 +332,9 @@ class _Writer:
                     rid = new_id()
                     warnings = [{"code": w.code, "field": _field_of(w.column_header)}
                                 for w in row.warnings if w.code.startswith(("nik_", "kk_"))]
-                    record, payload = template(rid, cols, name_search, extra_text,
-                                               _canonical_text(warnings) if warnings else "[]", self.now_text)
-                    new_residents.append(record)
-                    self._outbox_json("resident", rid, "create", payload, None)
+                    new.add(rid, cols, name_search, extra_text, _canonical_text(warnings) if warnings else "[]",
+                            len(self.outbox))
+                    self.outbox.append(())  # its place: filled in below
                     report.created += 1
                     relation = cols[relation_at] if relation_at >= 0 else None
                 else:
@@ -338,7 +347,7 @@ class _Writer:
                     else:
                         old_extra = json.loads(stored_extra_text) if stored_extra_text else {}
                         extra = dict(old_extra or {})
-                        for k, v in extra_new.items():
+                        for k, v in extra_of(values).items():
                             if v is None:
                                 extra.pop(k, None)
                             else:
@@ -372,6 +381,12 @@ class _Writer:
                 elif head_id is not None and fam["head_resident_id"] is None:
                     family_updates.append((head_id, fam["version"] + 1, self.now_text, fam["id"]))
                     self._outbox("family", fam["id"], "update", {"head_resident_id": head_id}, fam["version"])
+        new_residents: list[tuple[Any, ...]] = []
+        if new.ids:
+            new_residents, payloads = self.new_template.build(new, self.now_text)
+            outbox = self.outbox
+            for at, rid, payload in zip(new.outbox_at, new.ids, payloads, strict=True):
+                outbox[at] = self._outbox_row("resident", rid, "create", payload, None)
         db = self.db
         if new_families:
             db.executemany(_insert_sql("family", _FAMILY_COLUMNS), new_families)
@@ -399,48 +414,88 @@ class _Writer:
             db.executemany(_insert_sql("outbox_change", _OUTBOX_COLUMNS), self.outbox)
 
 
+class _NewRows:
+    """The new residents of a batch, column by column as they are found."""
+
+    def __init__(self) -> None:
+        self.ids: list[str] = []
+        self.cols: list[list[Any]] = []
+        self.names: list[str] = []
+        self.extras: list[str] = []
+        self.warnings: list[str] = []
+        self.outbox_at: list[int] = []
+
+    def add(self, rid: str, cols: list[Any], name_search: str, extra: str, warnings: str, outbox_at: int) -> None:
+        self.ids.append(rid)
+        self.cols.append(cols)
+        self.names.append(name_search)
+        self.extras.append(extra)
+        self.warnings.append(warnings)
+        self.outbox_at.append(outbox_at)
+
+
 class _NewResident:
-    """A new resident's stored row and its outbox payload (canonical JSON) in one pass.
+    """New residents' stored rows and outbox payloads (canonical JSON), a whole batch at a time.
 
     The payload is the resident's synced columns plus the village, keys sorted, compact: the same
-    bytes ``kiosk.canonical.canonical_json`` gives for it, built from a template with each value
-    encoded once (``extra`` and ``nik_warnings`` come as canonical JSON text already). Both are
-    picked by index out of one list: the managed columns, then the per-row values, then constants.
+    text ``kiosk.canonical.canonical_json`` gives for it. It is filled into a template that already
+    holds the keys and the values every new resident shares; each column is encoded in one pass over
+    the batch (``extra`` and ``nik_warnings`` arrive as canonical JSON text).
     """
 
-    _PER_ROW = ("id", "name_search", "extra", "nik_warnings", "created_at", "updated_at")
+    _PER_ROW = ("id", "name_search", "extra", "nik_warnings")
 
     def __init__(self, managed: list[str], village: str | None) -> None:
-        constants = {c: v for c, v in _NEW_RESIDENT.items() if c not in managed and c not in self._PER_ROW}
+        self.managed = managed
+        self.constants = {c: v for c, v in _NEW_RESIDENT.items()
+                          if c not in managed and c not in self._PER_ROW and c not in ("created_at", "updated_at")}
+        shared = {k: v for k, v in self.constants.items() if k in _SYNC_COLUMNS}
         if village:
-            constants["village"] = village
-        # stored values: managed, per-row, constants
-        names = [*managed, *self._PER_ROW, *constants]
-        self.constants = list(constants.values())
-        self.row = operator.itemgetter(*[names.index(c) for c in _RESIDENT_COLUMNS])
-        # encoded values: managed, id, extra, nik_warnings, constants (encoded once here)
-        encoded_names = [*managed, "id", "extra", "nik_warnings", *constants]
-        self.encoded_constants = [_json_value(v) for v in constants.values()]
-        keys = sorted(c for c in [*_SYNC_COLUMNS, *(["village"] if village else [])])
-        self.payload = operator.itemgetter(*[encoded_names.index(k) for k in keys])
-        self.template = "{" + ",".join(f"{_encode_str(k)}:%s" for k in keys) + "}"
+            shared["village"] = village
+        keys = sorted([*_SYNC_COLUMNS, *(["village"] if village else [])])
+        self.varying = [k for k in keys if k not in shared]
+        self.template = "{" + ",".join(
+            f"{_encode_str(k)}:" + (_json_value(shared[k]).replace("%", "%%") if k in shared else "%s")
+            for k in keys) + "}"
 
-    def __call__(self, rid: str, cols: list[Any], name_search: str, extra_text: str, warnings_text: str,
-                 now_text: str) -> tuple[tuple[Any, ...], bytes]:
-        row = self.row([*cols, rid, name_search, extra_text, warnings_text, now_text, now_text, *self.constants])
-        encoded = [_encode_str(v) if v.__class__ is str else _json_value(v) for v in cols]
-        encoded += [_encode_str(rid), extra_text, warnings_text, *self.encoded_constants]
-        return row, (self.template % self.payload(encoded)).encode("utf-8")
+    def build(self, new: _NewRows, now_text: str) -> tuple[list[tuple[Any, ...]], list[str]]:
+        """(rows to insert in ``_RESIDENT_COLUMNS`` order, payload texts)."""
+        column: dict[str, Any] = dict(zip(self.managed, zip(*new.cols, strict=True), strict=True))
+        column.update(id=new.ids, name_search=new.names, extra=new.extras, nik_warnings=new.warnings,
+                      created_at=repeat(now_text), updated_at=repeat(now_text))
+        for c, v in self.constants.items():
+            column[c] = repeat(v)
+        rows = list(zip(*[column[c] for c in _RESIDENT_COLUMNS], strict=False))  # constants repeat
+        encoded = [column[k] if k in ("extra", "nik_warnings") else _encode_column(column[k]) for k in self.varying]
+        template = self.template
+        return rows, [template % values for values in zip(*encoded, strict=True)]
+
+
+def _encode_column(values: Sequence[Any]) -> list[str]:
+    """JSON of each value; a column of text or of small codes is encoded without a Python loop."""
+    kinds = set(map(type, values))
+    if kinds == _STR:
+        return list(map(_encode_str, values))
+    if kinds <= _CODES:
+        try:
+            return list(map(_LITERALS.__getitem__, values))
+        except KeyError:
+            pass
+    return [_encode_str(v) if v.__class__ is str else _json_value(v) for v in values]
 
 
 def _json_value(value: Any) -> str:
     if value is None:
         return "null"
     if value.__class__ is int:
-        return int.__repr__(value)
+        return _SMALL_INTS[value] if 0 <= value < 1000 else int.__repr__(value)
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
+_SMALL_INTS = [str(i) for i in range(1000)]
+_LITERALS: dict[Any, str] = {None: "null", **{i: s for i, s in enumerate(_SMALL_INTS)}}
+_STR = frozenset({str})
+_CODES = frozenset({int, type(None)})
 _CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 

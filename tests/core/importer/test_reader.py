@@ -295,3 +295,13 @@ def test_plainly_right_nik_means_no_issue(nik: str, birth: date | None, sex: int
     full = nikmod.check_nik(nik, birth_date=birth, sex=sex)
     fast = _NumberChecks().plainly_right(nik, birth, sex)
     assert fast == (not full.errors and not full.warnings), (full.errors, full.warnings)
+
+
+@settings(max_examples=400, deadline=None)
+@given(kk=_niks() | st.text("0123456789٣", min_size=15, max_size=17))
+def test_plainly_right_kk_means_no_issue(kk: str) -> None:
+    full = nikmod.check_kk(kk)
+    checks = _NumberChecks()
+    assert checks.kk_plainly_right(kk) == (not full.errors and not full.warnings), (full.errors, full.warnings)
+    fast = checks.kk(kk)
+    assert (fast.error_codes, fast.warning_codes) == (full.error_codes, full.warning_codes)
