@@ -215,6 +215,9 @@ class _Writer:
         self.status_at = self.managed.index("status")
         self.birth_at = self.managed.index("birth_date") if "birth_date" in self.managed else -1
         self.new_template = _NewResident(self.managed, village)
+        village_part = f',"village":{_encode_str(village).replace("%", "%%")}' if village else ""
+        self.family_template = ('{"active":true,"address":%s,"dusun":%s,"head_resident_id":%s,"kk_number":%s,'
+                                '"rt":%s,"rw":%s' + village_part + "}")
 
     def _outbox(self, entity: str, entity_id: str, op: str, payload: dict[str, Any], base: int | None) -> None:
         body = {k: _plain(v) for k, v in payload.items()}
@@ -263,8 +266,9 @@ class _Writer:
         names = sorted({_fold(r.values["name"] or "") for r in rows if not r.values["nik"]})
         by_key: dict[tuple[Any, ...], tuple[Any, ...]] = {}
         if names:
+            # "+nik": look up by name (the few rows of the batch), not scan every resident without NIK
             found = self.db.execute(
-                f"SELECT {cols} FROM resident WHERE nik IS NULL AND name_search IN "  # noqa: S608
+                f"SELECT {cols} FROM resident WHERE +nik IS NULL AND name_search IN "  # noqa: S608
                 "(SELECT value FROM json_each(?))", (json.dumps(names),))
             for rec in found:
                 by_key.setdefault((rec[n + 2], rec[n + 3], rec[n + 4]), rec)
@@ -374,9 +378,12 @@ class _Writer:
                     fam["head_resident_id"] = head_id
                     new_families.append((fam["id"], kk, head_id, fam["address"], fam["rt"], fam["rw"], fam["dusun"],
                                          1, 1, self.now_text, self.now_text))
-                    self._outbox("family", fam["id"], "create",
-                                 {k: fam[k] for k in ("kk_number", "head_resident_id", "address", "rt", "rw",
-                                                      "dusun", "active")}, None)
+                    # canonical JSON of {kk_number, head_resident_id, address, rt, rw, dusun, active, village}
+                    payload = self.family_template % (
+                        _encode_str(fam["address"]), _encode_str(fam["dusun"]),
+                        _encode_str(head_id) if head_id is not None else "null", _encode_str(fam["kk_number"]),
+                        _encode_str(fam["rt"]), _encode_str(fam["rw"]))
+                    self.outbox.append(self._outbox_row("family", fam["id"], "create", payload, None))
                     report.families_created += 1
                 elif head_id is not None and fam["head_resident_id"] is None:
                     family_updates.append((head_id, fam["version"] + 1, self.now_text, fam["id"]))

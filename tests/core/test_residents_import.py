@@ -211,6 +211,17 @@ def test_outbox_payloads_are_canonical_and_match_the_rows(services: Services, ad
         expected["birth_date"] = r.birth_date.isoformat() if r.birth_date else None
         expected["village"] = "35.10.01.2001"
         assert change.payload == expected
+    with services.store.read() as s:
+        families = {f.id: f for f in s.execute(select(Family)).scalars()}
+        family_changes = s.execute(select(OutboxChange).where(OutboxChange.entity == "family")).scalars().all()
+    assert len(family_changes) == len(families) == report.families_created
+    for change in family_changes:
+        text = raw[change.change_id]
+        assert canonical_json(json.loads(text)).decode("utf-8") == text
+        f = families[change.entity_id]
+        assert change.payload == {"kk_number": f.kk_number, "head_resident_id": f.head_resident_id,
+                                  "address": f.address, "rt": f.rt, "rw": f.rw, "dusun": f.dusun, "active": True,
+                                  "village": "35.10.01.2001"}
     accented = next(r for r in stored.values() if r.name.startswith("Ñoman"))
     assert accented.name_search == "noman resa ketut" and accented.extra["lat"] == -8.25
     again = services.residents.import_residents(admin, path)
