@@ -13,7 +13,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from kiosk.paths import DataPaths
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 # Two office PCs may issue at the same moment; a writer waits its turn rather than fail (SQLite's busy
 # handler is not fair, so a long burst on one PC can keep another waiting for several seconds).
@@ -98,6 +99,16 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def get_or_raise(session: Session, model: type[_T], key: Any) -> _T:
+    """The row of ``model`` with primary key ``key``, or ``NotFound`` (one helper for every service)."""
+    from kiosk.errors import NotFound
+
+    row = session.get(model, key)
+    if row is None:
+        raise NotFound()
+    return row
 
 
 # --- migrations --------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ import forms
 from kiosk import settings
 from kiosk.actor import Actor
 from kiosk.changes import record_change
-from kiosk.db import Store
+from kiosk.db import Store, get_or_raise
 from kiosk.errors import DomainError, NotConfigured, NotFound, PermissionDenied, ValidationError
 from kiosk.i18n import N_, _
 from kiosk.ids import new_id
@@ -1040,24 +1040,15 @@ class LetterService:
 
     @staticmethod
     def _resident(s: Session, resident_id: str) -> Resident:
-        r = s.get(Resident, resident_id)
-        if r is None:
-            raise NotFound()
-        return r
+        return get_or_raise(s, Resident, resident_id)
 
     @staticmethod
     def _request(s: Session, request_id: str) -> LetterRequest:
-        r = s.get(LetterRequest, request_id)
-        if r is None:
-            raise NotFound()
-        return r
+        return get_or_raise(s, LetterRequest, request_id)
 
     @staticmethod
     def _letter(s: Session, letter_id: str) -> Letter:
-        letter = s.get(Letter, letter_id)
-        if letter is None:
-            raise NotFound()
-        return letter
+        return get_or_raise(s, Letter, letter_id)
 
     def _title(self, code: str) -> str:
         lt = self.catalog().get(code)

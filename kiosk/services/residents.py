@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session
 from kiosk import nik as nikmod
 from kiosk.actor import Actor
 from kiosk.changes import record_change
-from kiosk.db import Store
-from kiosk.errors import ConflictError, DomainError, NotFound, ValidationError
+from kiosk.db import Store, get_or_raise
+from kiosk.errors import ConflictError, DomainError, ValidationError
 from kiosk.i18n import N_, _
 from kiosk.models import AuditEntry, Family, PopulationEvent, Resident, utcnow
 from kiosk.permissions import require
@@ -953,17 +953,11 @@ class ResidentService:
 
     @staticmethod
     def _resident(s: Session, resident_id: str) -> Resident:
-        r = s.get(Resident, resident_id)
-        if r is None:
-            raise NotFound()
-        return r
+        return get_or_raise(s, Resident, resident_id)
 
     @staticmethod
     def _family(s: Session, family_id: str) -> Family:
-        fam = s.get(Family, family_id)
-        if fam is None:
-            raise NotFound()
-        return fam
+        return get_or_raise(s, Family, family_id)
 
     @staticmethod
     def _family_by_kk(s: Session, kk: str | None) -> Family | None:
