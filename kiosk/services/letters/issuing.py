@@ -314,15 +314,12 @@ class LetterIssuing(LetterRequests):
     def _void_in(self, s: Session, actor: Actor, letter: Letter, reason: str) -> None:
         if letter.voided_at is not None:
             raise InvalidState(N_("Letter {number} is already void."), number=letter.number)
-        base = letter.version
         letter.voided_at = utc_naive(self.clock())
         letter.voided_by = actor.user_id
         letter.void_reason = reason
-        letter.version += 1
         for num in s.execute(select(LetterNumber).where(LetterNumber.letter_id == letter.id)).scalars():
             num.state = "void"
-        s.flush()
-        record_change(s, actor, entity="letter", entity_id=letter.id, op="transition", base_version=base,
+        record_change(s, actor, entity="letter", entity_id=letter.id, op="transition", record=letter,
                       action="letter.void",
                       payload={"to": "void", "at": letter.voided_at, "reason": reason, "voided": True,
                                "voided_at": letter.voided_at, "voided_by": letter.voided_by,
@@ -332,12 +329,9 @@ class LetterIssuing(LetterRequests):
     def _record_print_in(self, s: Session, actor: Actor, letter: Letter) -> None:
         if letter.voided_at is not None:
             raise LetterVoided(number=letter.number)
-        base = letter.version
         letter.print_count += 1
-        letter.version += 1
-        s.flush()
         # Audit only: the district keeps letters immutable (it rejects updates), so prints stay local.
-        record_change(s, actor, entity="letter_print", entity_id=letter.id, op="update", base_version=base,
+        record_change(s, actor, entity="letter_print", entity_id=letter.id, op="update", record=letter,
                       action="letter.print", payload={"print_count": letter.print_count},
                       audit_details={"number": letter.number, "print_count": letter.print_count})
 
