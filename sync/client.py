@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
+from kiosk import durable
 from kiosk.changes import ENTITY_ORDER
 from kiosk.db import Store
 from kiosk.errors import DomainError, StorageError
@@ -432,10 +433,7 @@ class SyncClient:
             acked = s.execute(text("SELECT max(seq) FROM outbox_change WHERE state != 'pending'")).scalar()
             numbers = {f"{m['year']}|{m['sequence_key']}": m["last_number"] for m in leases.high_water_marks(s)}
             data = {"server_device_id": d.server_device_id, "sent_seq": int(acked or 0), "numbers": numbers}
-        path = self._sidecar_path()
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(data), encoding="utf-8")
-        os.replace(tmp, path)
+        durable.write_text(self._sidecar_path(), json.dumps(data))
 
     def _detect_restore(self) -> bool:
         path = self._sidecar_path()

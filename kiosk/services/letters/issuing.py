@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import forms
-from kiosk import settings
+from kiosk import durable, settings
 from kiosk.actor import Actor
 from kiosk.changes import record_change
 from kiosk.errors import NotConfigured, ValidationError
@@ -42,7 +42,6 @@ from kiosk.services.letters.model import (
     LetterVoided,
     NotIssuingDevice,
     field_errors,
-    fsync_write,
     letter_settings,
     local_text,
     utc_naive,
@@ -280,7 +279,7 @@ class LetterIssuing(LetterRequests):
         rel = Path("archive") / str(issued_on.year) / f"{letter_id}.pdf"
         path = self.store.paths.root / rel
         written.append(path)
-        fsync_write(path, pdf)
+        durable.write_bytes(path, pdf)
 
         letter = Letter(
             id=letter_id, request_id=req.id, number=number, year=issued_on.year, sequence_key=key,
