@@ -64,6 +64,21 @@ COMPLAINT_TRANSITIONS: Final[dict[str, frozenset[str]]] = {
     "selesai": frozenset(),
 }
 COMPLAINT_INITIAL: Final = "baru"
+# Who may move a case: only an office device decides a request or answers / closes a complaint (a kiosk
+# files them and nothing more). {entity: {target state: roles}}; a target not listed is office-only.
+TRANSITION_ROLES: Final[dict[str, dict[str, frozenset[str]]]] = {
+    "letter_request": {state: frozenset({"office"}) for state in REQUEST_TRANSITIONS},
+    "complaint": {state: frozenset({"office"}) for state in COMPLAINT_TRANSITIONS},
+    "letter": {"void": frozenset({"office"})},
+}
+# Fields only the office's answer sets: a kiosk's create carrying any of them is refused (reason "role").
+OFFICE_ONLY_CASE_FIELDS: Final = frozenset({"first_response_at", "first_response", "first_response_by",
+                                            "resolved_at", "resolution", "resolved_by", "letter_id"})
+
+
+def may_transition(entity: str, target: str, role: str) -> bool:
+    """Whether a device of `role` may move a record of `entity` to `target`."""
+    return role in TRANSITION_ROLES.get(entity, {}).get(target, frozenset({"office"}))
 LETTER_VOID: Final = "void"
 
 Op = Literal["create", "update", "delete", "transition"]

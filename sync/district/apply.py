@@ -215,7 +215,8 @@ class BatchApplier:
             ids = sorted({c.entity_id for c in changes if c.entity == entity})
             found: set[str] = set()
             if ids:
-                found = set(self.conn.scalars(select(table.c.id).where(self._among(table.c.id, ids))))
+                found = set(self.conn.scalars(select(table.c.id).where(
+                    table.c.village == self.device.village, self._among(table.c.id, ids))))
             self.existing_cases[entity] = found
 
     # -- the batch --------------------------------------------------------------------------------------
@@ -266,6 +267,7 @@ class BatchApplier:
             raise rejected("unknown_entity")
         if device.role == "kiosk" and not (
             change.op == "create" and change.entity in (p.ENTITY_LETTER_REQUEST, p.ENTITY_COMPLAINT)
+            and not p.OFFICE_ONLY_CASE_FIELDS.intersection(payload)
         ):
             raise rejected("role")
         canonical = p.canonical_json(payload)
@@ -398,6 +400,8 @@ class BatchApplier:
             raise rejected("invalid_payload")
         if change.entity not in (p.ENTITY_LETTER, p.ENTITY_LETTER_REQUEST, p.ENTITY_COMPLAINT):
             raise rejected("invalid_op")
+        if not p.may_transition(change.entity, target, self.device.role):
+            raise rejected("role")
         record = _require_record(record)
         at = str(change.payload.get("at") or self.now.isoformat())
         extra = {k: v for k, v in _data_fields(change.payload).items() if k not in ("to", "at")}
@@ -407,9 +411,12 @@ class BatchApplier:
             if record.data.get("voided"):
                 raise Outcome("duplicate", "already_in_state", version=record.version)
             reason = str(change.payload.get("reason") or "")
-            self.conn.execute(update(_letters).where(_letters.c.letter_id == record.entity_id)
+            village = self.device.village
+            self.conn.execute(update(_letters).where(_letters.c.village == village,
+                                                     _letters.c.letter_id == record.entity_id)
                               .values(voided=True, void_reason=reason))
-            self.conn.execute(update(_used).where(_used.c.letter_id == record.entity_id).values(state="void"))
+            self.conn.execute(update(_used).where(_used.c.village == village, _used.c.letter_id == record.entity_id)
+                              .values(state="void"))
             record.data = {**record.data, "voided": True, "void_reason": reason, "voided_at": at}
             record.data_json = None
         else:
@@ -436,28 +443,36 @@ class BatchApplier:
 
     def _project_new_letter(self, letter_id: str, data: dict[str, Any]) -> None:
         """The letter's projection row and its official number, at once and in a savepoint: both are
-        unique across writers (the letter id across villages, the number per village register)."""
+        unique across writers (the letter per village, the number per village register).
+
+        The register entry is never optional: a letter without its (year, sequence) is refused
+        ``number_required``, and one whose official number text another letter of the village already
+        carries is ``number_taken`` whatever register fields it claims."""
         village = self.device.village
+        year, key, seq_number = _register_entry(data)
+        number = str(data["number"])
         with self.session.begin_nested():
-            year, key, seq_number = data.get("year"), data.get("sequence_key"), data.get("seq_number")
-            if isinstance(year, int) and isinstance(seq_number, int):
-                key = str(key or "all")
-                existing = self.conn.execute(
-                    select(_used.c.id, _used.c.letter_id).where(
-                        _used.c.village == village, _used.c.year == year, _used.c.sequence_key == key,
-                        _used.c.number == seq_number)
-                ).first()
-                if existing is not None and existing.letter_id not in (None, letter_id):
-                    raise Outcome("conflict", "number_taken")
-                if existing is None:
-                    self.conn.execute(insert(_used).values(
-                        village=village, year=year, sequence_key=key, number=seq_number, letter_id=letter_id,
-                        lease_id=None, state="used", recorded_at=self.now))
-                else:  # reported unused earlier, then used after all
-                    self.conn.execute(update(_used).where(_used.c.id == existing.id)
-                                      .values(letter_id=letter_id, state="used"))
+            same_text = self.conn.scalar(select(_letters.c.letter_id).where(
+                _letters.c.village == village, _letters.c.number == number, _letters.c.letter_id != letter_id)
+                .limit(1))
+            if same_text is not None:
+                raise Outcome("conflict", "number_taken")
+            existing = self.conn.execute(
+                select(_used.c.id, _used.c.letter_id).where(
+                    _used.c.village == village, _used.c.year == year, _used.c.sequence_key == key,
+                    _used.c.number == seq_number)
+            ).first()
+            if existing is not None and existing.letter_id not in (None, letter_id):
+                raise Outcome("conflict", "number_taken")
+            if existing is None:
+                self.conn.execute(insert(_used).values(
+                    village=village, year=year, sequence_key=key, number=seq_number, letter_id=letter_id,
+                    lease_id=None, state="used", recorded_at=self.now))
+            else:  # reported unused earlier, then used after all
+                self.conn.execute(update(_used).where(_used.c.id == existing.id)
+                                  .values(letter_id=letter_id, state="used"))
             self.conn.execute(insert(_letters).values(
-                letter_id=letter_id, village=village, number=str(data["number"]),
+                letter_id=letter_id, village=village, number=number,
                 type_code=str(data["letter_type"]), issued_at=str(data["issued_at"]),
                 content_hash=str(data["content_hash"]).lower(), signing_device=self.device.id, voided=False,
                 void_reason=None, received_at=self.now))
@@ -545,7 +560,8 @@ class BatchApplier:
             if known:
                 columns: dict[str, BindParameter[Any]] = {name[1:]: bindparam(name) for name in known[0]
                                                           if name != "_id"}
-                conn.execute(update(table).where(table.c.id == bindparam("_id")).values(**columns), known)
+                conn.execute(update(table).where(table.c.village == village, table.c.id == bindparam("_id"))
+                             .values(**columns), known)
         now_received = self._bound(_received, "received_at", now)
         self._insert_many(
             _received,
@@ -563,6 +579,25 @@ class BatchApplier:
 
 def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+MAX_LETTER_SEQUENCE = 10**9  # a village's register never gets near it; the column is BIGINT
+
+
+def _register_entry(data: dict[str, Any]) -> tuple[int, str, int]:
+    """(year, sequence key, number) of a letter's register entry: ``year`` (or the year of
+    ``issued_at``), ``sequence_key`` (default "all"), ``seq_number`` (or ``sequence_number``).
+    Raises `rejected("number_required")` when the number is missing or out of range."""
+    year = data.get("year")
+    if year is None and isinstance(data.get("issued_at"), str) and data["issued_at"][:4].isdigit():
+        year = int(data["issued_at"][:4])
+    number = data.get("seq_number", data.get("sequence_number"))
+    key = data.get("sequence_key") or "all"
+    if (not isinstance(year, int) or isinstance(year, bool) or not 1900 <= year <= 9999
+            or not isinstance(number, int) or isinstance(number, bool) or not 1 <= number <= MAX_LETTER_SEQUENCE
+            or not isinstance(key, str) or len(key) > 64):
+        raise rejected("number_required")
+    return year, key, number
 
 
 def _require_record(record: RecordState | None) -> RecordState:

@@ -72,7 +72,9 @@ def check(store: DistrictStore, text: str) -> Verdict:
     if not result.ok:
         return Verdict(INVALID, "Tanda tangan digital tidak cocok: surat ini bukan surat asli.", **shown)
     with store.db.read() as s:
-        letter = s.get(LetterProjection, payload.letter_id)
+        # keyed by village and id: another village's letter with the same id is not this letter
+        letter = s.scalar(select(LetterProjection).where(LetterProjection.village == payload.village_code,
+                                                         LetterProjection.letter_id == payload.letter_id))
     if letter is None:
         return Verdict(AWAITING, "Tanda tangan asli, tetapi surat ini belum sampai di server kabupaten. "
                        "Coba lagi nanti setelah kantor desa tersambung.", **shown)

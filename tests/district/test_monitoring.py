@@ -33,7 +33,8 @@ def _fill(district: District) -> dict[str, Any]:
     changes = []
     for i, kind in enumerate(["SKTM", "SKTM", "DOMISILI"]):
         changes.append(dev.change("letter", new_id(), "create", {
-            "number": f"474/{i}", "letter_type": kind, "issued_at": today.isoformat(), "content_hash": "a" * 64}))
+            "number": f"474/{i}", "letter_type": kind, "issued_at": today.isoformat(), "content_hash": "a" * 64,
+            "seq_number": i + 1}))
     ids = [new_id() for _ in range(3)]
     for j, cid in enumerate(ids):
         received = now - dt.timedelta(hours=(6, 5, 1)[j])  # due 4 hours later: 2 already past due
