@@ -156,15 +156,24 @@ class DistrictStore:
         from kiosk.ids import new_id
 
         device_id = new_id()
+        code_hash = sha256_hex(normalise_code(req.code))
         with self.db.write() as s:
-            code = s.get(EnrollmentCode, sha256_hex(normalise_code(req.code)))
+            # Consumed by one conditional UPDATE: of parallel attempts with one code exactly one changes
+            # the row (PostgreSQL re-checks "used_at IS NULL" after waiting for the first one's commit).
+            taken = s.execute(
+                update(EnrollmentCode)
+                .where(EnrollmentCode.code_hash == code_hash, EnrollmentCode.used_at.is_(None),
+                       EnrollmentCode.expires_at > now)
+                .values(used_at=now, device_id=device_id)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            code = s.get(EnrollmentCode, code_hash)
             if code is None:
                 raise StoreError("enrollment_code_invalid", "Kode pendaftaran tidak dikenal.", 401)
-            if code.used_at is not None:
-                raise StoreError("enrollment_code_used", "Kode pendaftaran sudah dipakai.", 401)
-            if code.expires_at <= now:
+            if taken != 1:
+                if code.used_at is not None:
+                    raise StoreError("enrollment_code_used", "Kode pendaftaran sudah dipakai.", 401)
                 raise StoreError("enrollment_code_expired", "Kode pendaftaran sudah kedaluwarsa.", 401)
-            code.used_at, code.device_id = now, device_id
             s.add(Device(id=device_id, village=code.village, role=code.role, name=req.device_name,
                          public_key=base64.b64encode(key).decode("ascii"), token_hash=sha256_hex(token),
                          created_at=now, revoked_at=None, last_seen=now, last_push=None,

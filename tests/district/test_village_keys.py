@@ -148,3 +148,43 @@ def test_a_kiosk_cannot_answer_or_close_a_complaint(district: District) -> None:
     assert row is not None and (row.status, row.first_response_at) == ("baru", None)
     [answered] = office.push(office.change("complaint", complaint_id, "transition", {"to": "ditanggapi"}))
     assert answered.status == "applied"
+
+
+def test_migration_keeps_existing_rows_and_fills_their_village(db_url: str) -> None:
+    """0002 → 0003_village_keys on a database with rows: kept, village filled where it was empty, and the
+    same id then fits in another village."""
+    import datetime as dt
+
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import text
+
+    from sync.district.db import MIGRATIONS_DIR, Database
+
+    db = Database(db_url)
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.set_main_option("sqlalchemy.url", db_url.replace("%", "%%"))
+    with db.engine.connect() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0002_monitoring")
+        conn.commit()
+    now = dt.datetime.now(dt.UTC)
+    with db.engine.begin() as conn:
+        conn.execute(text("INSERT INTO villages (code, name) VALUES (:v, '')"), {"v": VILLAGE})
+        conn.execute(text("INSERT INTO records (village, entity, entity_id, version, data, field_versions, deleted, "
+                          "updated_at) VALUES (:v, 'complaint', 'c1', 1, '{}', '{}', false, :now)"),
+                     {"v": VILLAGE, "now": now})
+        conn.execute(text("INSERT INTO letters (letter_id, village, number, type_code, issued_at, content_hash, "
+                          "voided, received_at) VALUES ('l1', :v, '474/1', 'SKTM', '2026-11-27', :h, false, :now)"),
+                     {"v": VILLAGE, "h": CONTENT, "now": now})
+        conn.execute(text("INSERT INTO complaint_projection (id, village, status, updated_at) "
+                          "VALUES ('c1', '', 'baru', :now)"), {"now": now})
+    db.upgrade()
+    with db.engine.begin() as conn:
+        assert conn.execute(text("SELECT village, status FROM complaint_projection")).all() == [(VILLAGE, "baru")]
+        assert conn.execute(text("SELECT village, number FROM letters")).all() == [(VILLAGE, "474/1")]
+        conn.execute(text("INSERT INTO complaint_projection (id, village, status, updated_at) "
+                          "VALUES ('c1', :v, 'baru', :now)"), {"v": OTHER_VILLAGE, "now": now})
+        assert conn.execute(text("SELECT count(*) FROM complaint_projection WHERE id = 'c1'")).scalar() == 2
+    db.dispose()
