@@ -70,7 +70,7 @@ def push(body: p.PushRequest, store: StoreDep, device: DeviceDep) -> Response:
 def pull(
     store: StoreDep,
     device: DeviceDep,
-    after: Annotated[int, Query(ge=0)] = 0,
+    after: Annotated[int, Query(ge=0, le=p.MAX_SEQ)] = 0,
     limit: Annotated[int, Query(ge=1, le=p.MAX_PULL_LIMIT)] = p.DEFAULT_PULL_LIMIT,
 ) -> p.PullResponse:
     return store.pull(device, after, limit)

@@ -53,6 +53,11 @@ log = logging.getLogger(__name__)
 
 COMPLAINT_RESPONSE_LIMIT = dt.timedelta(hours=4)
 LETTER_REQUIRED = ("number", "letter_type", "issued_at", "content_hash")
+# Payload fields that land in a projection column: text of at most this length (or absent / null), so an
+# odd value is refused per change ("invalid_payload") instead of failing the batch in the database.
+LETTER_COLUMNS = {"number": 128, "letter_type": 64, "issued_at": 40, "content_hash": 64}
+CASE_COLUMNS = {"status": 32, "channel": 32, "received_at": 40, "submitted_at": 40, "due_at": 40,
+                "first_response_at": 40, "resolved_at": 40, "letter_type": 64, "category": 64}
 
 _records = cast(Table, Record.__table__)
 _received = cast(Table, ReceivedChange.__table__)
@@ -314,6 +319,7 @@ class BatchApplier:
                 raise rejected("invalid_status")
         elif change.entity == p.ENTITY_LETTER and (
             any(not data.get(k) for k in LETTER_REQUIRED) or data.get("voided")
+            or not _texts_fit(data, LETTER_COLUMNS)
         ):
             raise rejected("invalid_payload")
         if record is not None:
@@ -434,8 +440,8 @@ class BatchApplier:
                     data["resolved_at"] = at
             elif not machine[target]:
                 data["resolved_at"] = at
+            self._project_case(change.entity, record.entity_id, data)  # checks the values first
             record.data, record.data_json = data, None
-            self._project_case(change.entity, record.entity_id, data)
         record.version += 1
         return record
 
@@ -478,6 +484,8 @@ class BatchApplier:
                 void_reason=None, received_at=self.now))
 
     def _project_case(self, entity: str, entity_id: str, data: dict[str, Any]) -> None:
+        if not _texts_fit(data, CASE_COLUMNS):
+            raise rejected("invalid_payload")
         received = data.get("received_at") or data.get("submitted_at")
         row: dict[str, Any] = {
             "status": str(data.get("status")),
@@ -581,9 +589,6 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-MAX_LETTER_SEQUENCE = 10**9  # a village's register never gets near it; the column is BIGINT
-
-
 def _register_entry(data: dict[str, Any]) -> tuple[int, str, int]:
     """(year, sequence key, number) of a letter's register entry: ``year`` (or the year of
     ``issued_at``), ``sequence_key`` (default "all"), ``seq_number`` (or ``sequence_number``).
@@ -594,10 +599,19 @@ def _register_entry(data: dict[str, Any]) -> tuple[int, str, int]:
     number = data.get("seq_number", data.get("sequence_number"))
     key = data.get("sequence_key") or "all"
     if (not isinstance(year, int) or isinstance(year, bool) or not 1900 <= year <= 9999
-            or not isinstance(number, int) or isinstance(number, bool) or not 1 <= number <= MAX_LETTER_SEQUENCE
+            or not isinstance(number, int) or isinstance(number, bool) or not 1 <= number <= p.MAX_LETTER_NUMBER
             or not isinstance(key, str) or len(key) > 64):
         raise rejected("number_required")
     return year, key, number
+
+
+def _texts_fit(data: dict[str, Any], limits: dict[str, int]) -> bool:
+    """Whether each of these fields is absent, null, or text within its column's length."""
+    for name, limit in limits.items():
+        value = data.get(name)
+        if value is not None and (not isinstance(value, str) or len(value) > limit):
+            return False
+    return True
 
 
 def _require_record(record: RecordState | None) -> RecordState:

@@ -8,8 +8,9 @@ import logging
 import re
 import secrets
 from dataclasses import dataclass
+from typing import Any, cast
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import CursorResult, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -160,13 +161,13 @@ class DistrictStore:
         with self.db.write() as s:
             # Consumed by one conditional UPDATE: of parallel attempts with one code exactly one changes
             # the row (PostgreSQL re-checks "used_at IS NULL" after waiting for the first one's commit).
-            taken = s.execute(
+            taken = cast(CursorResult[Any], s.execute(
                 update(EnrollmentCode)
                 .where(EnrollmentCode.code_hash == code_hash, EnrollmentCode.used_at.is_(None),
                        EnrollmentCode.expires_at > now)
                 .values(used_at=now, device_id=device_id)
                 .execution_options(synchronize_session=False)
-            ).rowcount
+            )).rowcount
             code = s.get(EnrollmentCode, code_hash)
             if code is None:
                 raise StoreError("enrollment_code_invalid", "Kode pendaftaran tidak dikenal.", 401)
