@@ -238,6 +238,8 @@ class SyncClient:
             d.needs_reenroll = False
             d.revoked = False
             d.last_server_time = _naive_utc(resp.server_time)
+            if resp.role == "kiosk":
+                _scrub_kiosk_niks(s, resp.nik_key)
             if restored:
                 # numbers of the old leases may have been used by letters lost with the restore
                 reported = list(st.get_state(s, st.K_UNUSED_REPORTED, []))
@@ -799,6 +801,20 @@ class SyncClient:
 
 _PARENT_KEYS = tuple((f'"{name}"', name, entity) for name, entity in st.PARENT_FIELDS.items())
 _json_string: Callable[[str], str] = json.encoder.encode_basestring  # type: ignore[attr-defined]
+
+
+def _scrub_kiosk_niks(session: Session, key: str | None) -> None:
+    """A kiosk keeps no NIK (issue 19.2): the village's NIK-hash key is stored, residents already on this
+    device keep only the keyed hash of their NIK (``extra.nik_key``), and every NIK column is emptied.
+    Later pulls bring residents in that shape from the district."""
+    from kiosk.models import Resident
+    from kiosk.security import lookup_key
+
+    st.put_state(session, st.K_KIOSK_NIK_KEY, key)
+    for resident in session.execute(select(Resident)).scalars():
+        nik = resident.nik
+        resident.extra = {"nik_key": lookup_key(nik, key)} if nik and key else {}
+        resident.nik = resident.kk_number = resident.father_nik = resident.mother_nik = None
 
 
 def _parents(payload: str) -> list[tuple[str, str]]:

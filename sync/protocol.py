@@ -168,6 +168,8 @@ class EnrollResponse(_Model):
     role: Role
     server_time: dt.datetime
     protocol_version: int = PROTOCOL_VERSION
+    nik_key: str | None = Field(default=None, description="kiosk devices only: the village's key of the NIK "
+                                "hash a kiosk identifies residents by (HMAC-SHA256, hex); kiosks get no NIKs")
 
 
 # -- push -----------------------------------------------------------------------------------------------

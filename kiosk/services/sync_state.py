@@ -78,6 +78,7 @@ K_FULL_RESYNC = "full_resync"
 K_LEASE_SIZE = "lease_size"
 K_UNUSED_REPORTED = "unused_reported"
 K_SERVER_SEEN_SEQ = "server_seen_seq"
+K_KIOSK_NIK_KEY = "kiosk_nik_key"  # kiosk devices: the village's key of the NIK hash residents are found by
 K_SNAPSHOT = "snapshot_progress"  # a full re-sync under way: {"entity": index, "after_id", "server_seq"}
 
 

@@ -192,8 +192,13 @@ class DistrictStore:
                     row.last_number, row.reported_by, row.reported_at = mark.last_number, device_id, now
             village, role = code.village, code.role
         log.info("device %s enrolled for village %s as %s", device_id, village, role)
+        nik_key = None
+        if role == "kiosk":
+            from sync.district.kiosk_view import village_key
+
+            nik_key = village_key(self.db, village)
         return p.EnrollResponse(device_id=device_id, token=token, village=village, role=role,  # type: ignore[arg-type]
-                                server_time=now)
+                                server_time=now, nik_key=nik_key)
 
     def devices(self) -> list[Device]:
         with self.db.read() as s:
