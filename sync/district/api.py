@@ -44,8 +44,18 @@ def ping(store: StoreDep) -> p.PingResponse:
     return p.PingResponse(server_id=store.server_id(), server_time=p.utc_now())
 
 
-@router.post("/enroll", response_model=p.EnrollResponse,
-             responses={401: {"model": p.ErrorBody, "description": "enrollment code invalid, used or expired"}})
+def limit_enroll(request: Request) -> None:
+    """Enrolment attempts per minute per address (codes are short: guessing must stay slow)."""
+    from sync.district.web_security import client_address
+
+    limiter = getattr(request.app.state, "limiter", None)
+    if limiter is not None:
+        limiter.hit("enroll", client_address(request), request.app.state.settings.enroll_per_address)
+
+
+@router.post("/enroll", response_model=p.EnrollResponse, dependencies=[Depends(limit_enroll)],
+             responses={401: {"model": p.ErrorBody, "description": "enrollment code invalid, used or expired"},
+                        429: {"model": p.ErrorBody, "description": "too many attempts (code: rate_limited)"}})
 def enroll(body: p.EnrollRequest, store: StoreDep) -> p.EnrollResponse:
     return store.enroll(body)
 

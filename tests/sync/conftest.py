@@ -92,7 +92,9 @@ class DistrictServer:
 def start_server(tmp_path: Path, *, db_url: str | None = None, port: int | None = None) -> DistrictServer:
     db_url = db_url or f"sqlite:///{tmp_path / 'district.sqlite3'}"
     port = port or free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    # one server serves a whole module's devices from 127.0.0.1: its enrolment rate limit is off (the limit
+    # itself is tested in tests/district/test_web_security.py)
+    env = {"SMART_KAMPUNG_DISTRICT_RATE_ENROLL": "0", **os.environ, "PYTHONPATH": str(ROOT)}
     log = tmp_path / f"server-{port}.log"
     with log.open("ab") as out:
         proc = subprocess.Popen([sys.executable, "-m", "sync.district.cli", "--db", db_url, "serve", "--port",

@@ -1,4 +1,5 @@
-"""village keys: letters and the case projections keyed by (village, id); letters indexed by number
+"""village keys: letters and the case projections keyed by (village, id); letters indexed by number;
+server-side e-monitoring sessions and one-time sign-in links (district_tokens)
 
 Before this, the letters, request and complaint projections were keyed by id alone, so a device of one
 village could take (or overwrite) another village's row by reusing its id (ids are printed in QR codes).
@@ -61,9 +62,22 @@ def upgrade() -> None:
     _rekey("complaint_projection", ["village", "id"])
     # Two letters of a village with the same official number text are refused at push: looked up here.
     op.create_index("ix_letters_village_number", "letters", ["village", "number"])
+    # e-monitoring sessions and one-time sign-in links, kept server-side so "Keluar" and a used link end them
+    op.create_table(
+        "district_tokens",
+        sa.Column("token_hash", sa.String(length=64), primary_key=True),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("user_id", sa.Integer(), sa.ForeignKey("district_users.id"), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True),
+    )
+    op.create_index("ix_district_tokens_user_id", "district_tokens", ["user_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_district_tokens_user_id", "district_tokens")
+    op.drop_table("district_tokens")
     op.drop_index("ix_letters_village_number", "letters")
     _rekey("complaint_projection", ["id"])
     _rekey("request_projection", ["id"])
