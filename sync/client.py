@@ -250,6 +250,8 @@ class SyncClient:
                 d.restored_at = None
             st.put_state(s, st.K_OFFLINE_SINCE, None)
             st.put_state(s, st.K_LAST_ERROR, None)
+        if resp.role == "kiosk":
+            _vacuum(self.store)  # the emptied NIKs must not linger in free pages of the file
         self._write_sidecar()
         self.backoff.reset()
         self.retry_at = 0.0
@@ -815,6 +817,15 @@ def _scrub_kiosk_niks(session: Session, key: str | None) -> None:
         nik = resident.nik
         resident.extra = {"nik_key": lookup_key(nik, key)} if nik and key else {}
         resident.nik = resident.kk_number = resident.father_nik = resident.mother_nik = None
+
+
+def _vacuum(store: Store) -> None:
+    try:
+        with store.engine.connect() as conn:
+            conn.exec_driver_sql("VACUUM")
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    except Exception:  # a full disk or a busy file: the rows are scrubbed anyway, the file is compacted later
+        log.warning("could not compact the kiosk database after removing NIKs", exc_info=True)
 
 
 def _parents(payload: str) -> list[tuple[str, str]]:

@@ -84,3 +84,25 @@ def test_kiosk_signs_a_resident_in_without_holding_any_nik(pair: tuple[Dev, Dev]
     assert auth.identify(NIK, "918273").user_id == rid
     with kiosk.store.read() as s:
         assert s.scalars(select(Resident.nik).where(Resident.nik.is_not(None))).all() == []
+
+
+def test_enrolling_a_kiosk_empties_the_niks_it_already_held(pair: tuple[Dev, Dev]) -> None:
+    """A kiosk that held residents with NIKs (pulled before this change) keeps none once enrolled; its
+    residents still sign in, by the keyed hash made from the NIK it had."""
+    from kiosk.ids import new_id
+    from kiosk.security import hash_secret
+
+    _office, kiosk = pair
+    rid = new_id()
+    with kiosk.store.write() as s:
+        s.add(Resident(id=rid, name="Budi", name_search="budi", nik=NIK, father_nik=FATHER_NIK,
+                       kk_number="3510010101080001", status=1, pin_hash=hash_secret(PIN), version=1))
+    assert kiosk.enroll("kiosk").role == "kiosk"
+    with kiosk.store.read() as s:
+        here = s.get(Resident, rid)
+        assert here is not None and (here.nik, here.father_nik, here.kk_number) == (None, None, None)
+    assert kiosk.services.kiosk_auth.identify(NIK, PIN).user_id == rid
+    kiosk.store.engine.dispose()
+    # the file is compacted after the NIKs are emptied: no old page keeps them
+    assert _files_hold(kiosk.data_dir, NIK) == []
+    assert _files_hold(kiosk.data_dir, FATHER_NIK) == []
