@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
@@ -412,10 +412,15 @@ def _event_info(e: PopulationEvent) -> EventInfo:
 
 
 class ResidentService:
-    """Penduduk, keluarga and peristiwa over one store."""
+    """Penduduk, keluarga and peristiwa over one store. ``clock`` gives the device's local time (tests
+    replace it, as for letters, backups and complaints)."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, clock: Callable[[], dt.datetime] | None = None) -> None:
         self.store = store
+        self.clock: Callable[[], dt.datetime] = clock or _local_now
+
+    def today(self) -> dt.date:
+        return self.clock().date()
 
     # ---- reading ----
 
@@ -492,7 +497,7 @@ class ResidentService:
         """
         require(actor, "resident.edit")
         with self.store.write() as s:
-            r = self._register(s, actor, data, accept_warnings=accept_warnings, today=today)
+            r = self._register(s, actor, data, accept_warnings=accept_warnings, today=today or self.today())
             return _record(r)
 
     def _register(
@@ -559,7 +564,8 @@ class ResidentService:
             r = self._resident(s, resident_id)
             if base_version is not None and base_version != r.version:
                 raise ConflictError()
-            return _record(self._edit(s, actor, r, changes, accept_warnings=accept_warnings, today=today))
+            return _record(self._edit(s, actor, r, changes, accept_warnings=accept_warnings,
+                                      today=today or self.today()))
 
     def _edit(
         self, s: Session, actor: Actor, r: Resident, changes: Mapping[str, Any], *, accept_warnings: bool,
@@ -578,7 +584,6 @@ class ResidentService:
             return r
         if checked.warnings and not accept_warnings:
             raise NikWarnings(checked.warnings, checked.warning_fields)
-        base = r.version
         for k, v in changed.items():
             setattr(r, k, v)
         if "name" in changed:
@@ -589,11 +594,9 @@ class ResidentService:
                     ({"nik"} if nik_touched else set()) | ({"kk_number"} if "kk_number" in changed else set())]
             r.nik_warnings = kept + _warning_records(checked)
             payload["nik_warnings"] = r.nik_warnings
-        r.version = base + 1
         r.updated_at = utcnow()
-        s.flush()
         record_change(s, actor, entity="resident", entity_id=r.id, op="update", payload=payload,
-                      base_version=base, action=action,
+                      record=r, action=action,
                       audit_details={"fields": sorted(changed),
                                      "accepted_warnings": [w.code for w in checked.warnings]})
         return r
@@ -705,14 +708,10 @@ class ResidentService:
         changed = {k: v for k, v in changes.items() if getattr(fam, k) != v}
         if not changed:
             return
-        base = fam.version
         for k, v in changed.items():
             setattr(fam, k, v)
-        fam.version = base + 1
         fam.updated_at = utcnow()
-        s.flush()
-        record_change(s, actor, entity="family", entity_id=fam.id, op="update", payload=changed,
-                      base_version=base)
+        record_change(s, actor, entity="family", entity_id=fam.id, op="update", payload=changed, record=fam)
 
     def add_member(self, actor: Actor, family_id: str, resident_id: str, relation: int) -> MoveResult:
         """Put a resident into a KK with a relation (SHDK). A resident already in another KK moves."""
@@ -744,14 +743,11 @@ class ResidentService:
         changes: dict[str, Any] = {"family_id": fam.id, "kk_number": fam.kk_number, "family_relation": code}
         changed = {k: v for k, v in changes.items() if getattr(r, k) != v}
         if changed:
-            base = r.version
             for k, v in changed.items():
                 setattr(r, k, v)
-            r.version = base + 1
             r.updated_at = utcnow()
-            s.flush()
             record_change(s, actor, entity="resident", entity_id=r.id, op="update", payload=changed,
-                          base_version=base, action="resident.move_family")
+                          record=r, action="resident.move_family")
         if code == RELATION_HEAD and fam.head_resident_id != r.id:
             self._set_family(s, actor, fam, head_resident_id=r.id, active=True)
         return old_needs_head
@@ -851,11 +847,11 @@ class ResidentService:
             data.setdefault("marital_status", 1)
             if "birth_date" not in data or data["birth_date"] in (None, ""):
                 raise ValidationError(fields={"birth_date": MSG_REQUIRED})
-            r = self._register(s, actor, data, accept_warnings=accept_warnings, today=today,
+            r = self._register(s, actor, data, accept_warnings=accept_warnings, today=today or self.today(),
                                action="resident.birth")
             extra = {k: v for k, v in dict(details or {}).items()}
             extra.update({"father_id": father_id, "mother_id": mother_id, "family_id": r.family_id})
-            e = self._event(s, actor, r, EVENT_BIRTH, r.birth_date or dt.date.today(), extra)
+            e = self._event(s, actor, r, EVENT_BIRTH, r.birth_date or self.today(), extra)
             return EventResult(_event_info(e), _record(r))
 
     def record_death(
@@ -888,7 +884,7 @@ class ResidentService:
 
     def _leave(self, actor: Actor, resident_id: str, kind: str, status: int, when: dt.date,
                details: dict[str, Any]) -> EventResult:
-        if when > dt.date.today():
+        if when > self.today():
             raise ValidationError(fields={"date": MSG_FUTURE})
         with self.store.write() as s:
             r = self._resident(s, resident_id)
@@ -915,7 +911,7 @@ class ResidentService:
         """Pindah masuk: a returning resident (``resident_id``) becomes HIDUP again, or a new one
         (``data``) is registered."""
         require(actor, "resident.edit")
-        if when_future(date):
+        if date > self.today():
             raise ValidationError(fields={"date": MSG_FUTURE})
         info = {"origin": origin.strip(), **dict(details or {})}
         with self.store.write() as s:
@@ -945,7 +941,7 @@ class ResidentService:
         from kiosk.services.residents_import import import_residents
 
         return import_residents(self.store, actor, path, dry_run=dry_run, progress=progress,
-                                batch_size=batch_size)
+                                batch_size=batch_size, today=self.today())
 
     def export_residents(self, actor: Actor, path: Any, *, include_inactive: bool = True) -> int:
         from kiosk.services.residents_import import export_residents
@@ -970,8 +966,8 @@ class ResidentService:
                          .limit(1)).scalar()
 
 
-def when_future(when: dt.date) -> bool:
-    return when > dt.date.today()
+def _local_now() -> dt.datetime:
+    return dt.datetime.now().astimezone()
 
 
 def _new_id() -> str:
