@@ -1,5 +1,10 @@
-"""Sync commands: ``enroll --server URL --code CODE [--name NAME]``, ``sync [--once] [--json]``,
-``sync status`` and ``sync export-queue FILE`` (a revoked device's unsent changes)."""
+"""Sync commands: ``enroll --server URL --code CODE --user ADMIN [--name NAME]``, ``sync [--once] [--json]``,
+``sync status``, ``sync export-queue FILE --user ADMIN`` (a revoked device's unsent changes) and
+``sync duplicates [--fix --user NAME]`` (letters numbered twice before enrolment).
+
+Who may run them (issue 20.7; enforced in the services): ``sync`` and ``sync status`` may run as the
+program itself (a scheduled task), or for ``--user`` with ``sync.run``; ``enroll`` and ``export-queue``
+need an administrator's ``--user`` (``sync.enroll``, ``sync.export_queue``)."""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from cli import emit, open_services
+from cli import emit, login, open_services
 from kiosk.i18n import _
 
 
@@ -17,14 +22,17 @@ def register(sub: Any, parent: argparse.ArgumentParser) -> None:
     p.add_argument("--server", required=True, help=_("address of the district server, e.g. https://sync.example"))
     p.add_argument("--code", required=True, help=_("one-time enrollment code from the district"))
     p.add_argument("--name", help=_("name of this computer at the district"))
+    p.add_argument("--user", help=_("an administrator (password from SMART_KAMPUNG_PASSWORD or a prompt)"))
     p.set_defaults(handler=cmd_enroll)
 
     p = sub.add_parser("sync", parents=[parent], help=_("synchronise with the district server"))
     p.add_argument("--once", action="store_true", help=_("one sync, then exit"))
+    p.add_argument("--user", help=_("the user who syncs (default: the program itself)"))
     p.set_defaults(handler=cmd_sync)
     ssub = p.add_subparsers(dest="sync_command")
     e = ssub.add_parser("export-queue", parents=[parent], help=_("write the changes not yet sent to a file"))
     e.add_argument("file")
+    e.add_argument("--user", help=_("an administrator (password from SMART_KAMPUNG_PASSWORD or a prompt)"))
     e.set_defaults(handler=cmd_export_queue)
     s = ssub.add_parser("status", parents=[parent], help=_("show the sync status"))
     s.set_defaults(handler=cmd_status)
@@ -39,7 +47,8 @@ def _client(args: argparse.Namespace) -> Any:
 
 def cmd_enroll(args: argparse.Namespace) -> int:
     services, client = _client(args)
-    resp = client.enroll(args.server, args.code, name=args.name)
+    actor = login(services, args.user)
+    resp = client.enroll(args.server, args.code, name=args.name, actor=actor)
     emit(args, {"ok": True, "device_id": resp.device_id, "village": resp.village, "role": resp.role},
          _("Enrolled at {server} as device {device} of village {village}.").format(
              server=args.server, device=resp.device_id, village=resp.village))
@@ -63,9 +72,10 @@ def cmd_sync(args: argparse.Namespace) -> int:
     from kiosk.services import sync_state as st
 
     services, client = _client(args)
+    actor = login(services, args.user) if getattr(args, "user", None) else None
     try:
         while True:
-            report = client.run_cycle(force=True)
+            report = client.run_cycle(force=True, actor=actor)
             with services.store.read() as s:
                 status = st.status(s)
             emit(args, {"ok": report.ok, "report": report.to_json(), "status": status.to_json()},
@@ -91,7 +101,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def cmd_export_queue(args: argparse.Namespace) -> int:
     services, client = _client(args)
-    n = client.export_queue(Path(args.file))
+    n = client.export_queue(Path(args.file), actor=login(services, args.user))
     emit(args, {"ok": True, "changes": n, "file": args.file},
          _("{n} changes not acknowledged by the district written to {file}.").format(n=n, file=args.file))
     services.store.close()

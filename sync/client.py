@@ -28,10 +28,13 @@ from typing import Any
 from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
+from kiosk.actor import Actor
+from kiosk.changes import write_audit
 from kiosk.db import Store
 from kiosk.errors import DomainError, StorageError
 from kiosk.i18n import N_
 from kiosk.models import Device, LetterNumberLease, OutboxChange, utcnow
+from kiosk.permissions import require, require_user
 from kiosk.services import leases
 from kiosk.services import sync_state as st
 from sync import protocol as p
@@ -66,6 +69,17 @@ apply_hook: Callable[[Session], None] | None = None
 class EnrollmentFailed(DomainError):
     code = "enrollment_failed"
     template = N_("The district refused the enrollment: {reason}.")
+
+
+class DemoOfficeCannotEnroll(DomainError):
+    """Issue 19.8, decided: a data directory that holds demo data never enrols. Demo residents are
+    written without outbox rows (bulk, fictitious), so the district would refuse every later edit of
+    them (``not_found``) and hold family changes back forever; and fictitious residents do not belong
+    in a district's records. A real village is set up in a new data directory, then enrolled."""
+
+    code = "demo_office"
+    template = N_("This data folder holds the demo village (made up residents): it cannot be enrolled at the "
+                  "district. Set up the real village office in a new data folder and enroll that one.")
 
 
 class NotEnrolled(DomainError):
@@ -206,15 +220,24 @@ class SyncClient:
 
     # -- enrollment ---------------------------------------------------------------------------------
 
-    def enroll(self, server_url: str, code: str, name: str | None = None) -> p.EnrollResponse:
-        """Register this device's public key at the district with a one-time code."""
+    def enroll(self, server_url: str, code: str, name: str | None = None, *, actor: Actor) -> p.EnrollResponse:
+        """Register this device's public key at the district with a one-time code: an administrator
+        signed in (never the program acting for itself), never an office holding demo data. Sends the
+        local device id (signed into letters issued before enrolment) and the numbering high-water
+        marks per year and sequence."""
+        from kiosk.services.demo import holds_demo_data
+
+        require_user(actor, "sync.enroll")
         with self.store.read() as s:
+            if holds_demo_data(s):
+                raise DemoOfficeCannotEnroll()
             d = _device(s)
             req = p.EnrollRequest(
                 code=code.strip(), device_name=(name or d.name or "Kantor")[:200],
                 public_key=base64.b64encode(d.public_key).decode("ascii"),
                 last_outbox_seq=outbox_high_water(s),
                 letter_numbers=[p.NumberHighWater(**m) for m in leases.high_water_marks(s)],
+                local_device_id=d.id,
             )
             restored = d.restored_at is not None
         http = self.http_factory(server_url, None)
@@ -248,6 +271,8 @@ class SyncClient:
                 d.restored_at = None
             st.put_state(s, st.K_OFFLINE_SINCE, None)
             st.put_state(s, st.K_LAST_ERROR, None)
+            write_audit(s, actor, action="sync.enroll", entity="device", entity_id=d.id,
+                        details={"server": http.base, "device_id": resp.device_id, "role": resp.role})
         self._write_sidecar()
         self.backoff.reset()
         self.retry_at = 0.0
@@ -256,8 +281,11 @@ class SyncClient:
 
     # -- the cycle ---------------------------------------------------------------------------------
 
-    def run_cycle(self, *, force: bool = False, lock_timeout: float = 30.0) -> CycleReport:
-        """One full sync: push, pull, leases. Never raises for network trouble (see the report)."""
+    def run_cycle(self, *, force: bool = False, lock_timeout: float = 30.0, actor: Actor | None = None) -> CycleReport:
+        """One full sync: push, pull, leases. Never raises for network trouble (see the report).
+        ``actor`` None is the program itself (the scheduled sync); a user must hold ``sync.run``."""
+        if actor is not None:
+            require(actor, "sync.run")
         report = CycleReport()
         if not self.lock.acquire(lock_timeout):
             report.outcome, report.error = "busy", "another sync is running"
@@ -775,8 +803,13 @@ class SyncClient:
 
     # -- revoked devices ----------------------------------------------------------------------------
 
-    def export_queue(self, path: Path) -> int:
-        """Write every change the district has not acknowledged as JSON (a revoked device's queue)."""
+    def export_queue(self, path: Path, *, actor: Actor) -> int:
+        """Write every change the district has not acknowledged as JSON (a revoked device's queue): the
+        residents' data in plain text, so only an administrator who signed in, audited."""
+        require_user(actor, "sync.export_queue")
+        with self.store.write() as s:
+            write_audit(s, actor, action="sync.export_queue", entity="device", entity_id=_device(s).id,
+                        details={"file": str(path)})
         with self.store.read() as s:
             d = _device(s)
             rows = s.execute(select(OutboxChange).where(OutboxChange.state != "acked")

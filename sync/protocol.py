@@ -138,6 +138,9 @@ class EnrollRequest(_Model):
     public_key: str = Field(description="Ed25519 public key: standard base64 of the 32 raw bytes")
     last_outbox_seq: int = Field(default=0, ge=0)
     letter_numbers: list[NumberHighWater] = Field(default_factory=list)
+    local_device_id: str | None = Field(
+        default=None, min_length=1, max_length=64,
+        description="the id this device signed letters with before it enrolled (their QR codes carry it)")
 
 
 class EnrollResponse(_Model):

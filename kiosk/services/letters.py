@@ -34,7 +34,7 @@ from kiosk.i18n import N_, _
 from kiosk.ids import new_id
 from kiosk.models import Device, Letter, LetterNumber, LetterRequest, OfficeProfile, Resident
 from kiosk.nik import mask_nik
-from kiosk.permissions import allowed, require
+from kiosk.permissions import allowed, require, require_user
 from kiosk.services.letters_document import (
     PREVIEW_NUMBER,
     Signer,
@@ -609,8 +609,9 @@ class LetterService:
             return [self._letter_info(s, letter) for letter in rows]
 
     def register(self, actor: Actor, *, year: int) -> list[RegisterRow]:
-        """Every number of the year (used, void, unused) in order, with its letter."""
-        require(actor, "letter.issue")
+        """Every number of the year (used, void, unused) in order, with its letter: read by a signed-in
+        user who issues letters, never by the program acting for itself (it names residents)."""
+        require_user(actor, "letter.issue")
         with self.store.read() as s:
             rows = s.execute(
                 select(LetterNumber, Letter)

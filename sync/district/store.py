@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sync import protocol as p
+from sync.district import enrolment
 from sync.district.apply import BatchApplier, DeviceRestored, Pusher
 from sync.district.db import LOCK_CHANGE_SEQ, LOCK_LEASES, Database
 from sync.district.models import (
@@ -180,6 +181,7 @@ class DistrictStore:
                                               reported_by=device_id, reported_at=now))
                 elif mark.last_number > row.last_number:
                     row.last_number, row.reported_by, row.reported_at = mark.last_number, device_id, now
+            enrolment.record(s, device_id, code.village, req, now)
             village, role = code.village, code.role
         log.info("device %s enrolled for village %s as %s", device_id, village, role)
         return p.EnrollResponse(device_id=device_id, token=token, village=village, role=role,  # type: ignore[arg-type]
@@ -198,9 +200,20 @@ class DistrictStore:
                 device.revoked_at = p.utc_now()
             return device
 
-    def public_key(self, device_id: str) -> str | None:
+    def public_key(self, device_id: str, village: str | None = None) -> str | None:
+        """The key that signs as ``device_id`` (a district id, or with ``village`` also the local id of
+        letters signed before enrolment: see `sync.district.enrolment.signer`)."""
         with self.db.read() as s:
-            return s.scalar(select(Device.public_key).where(Device.id == device_id))
+            device = enrolment.signer(s, device_id, village)
+            return device.public_key if device is not None else None
+
+    def signed_by(self, signing_device: str | None, token_device: str) -> bool:
+        """Whether a letter pushed by ``signing_device`` may carry ``token_device`` in its QR: the same id,
+        or the local id that installation used before it enrolled."""
+        if signing_device is None or signing_device == token_device:
+            return signing_device is not None
+        with self.db.read() as s:
+            return enrolment.local_id(s, signing_device) == token_device
 
     def authenticate(self, token: str | None) -> Device:
         """The device holding `token`; StoreError 401 / 403 otherwise."""

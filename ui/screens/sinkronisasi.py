@@ -173,15 +173,13 @@ class SinkronisasiScreen(QWidget):
         self.refresh()
 
     def _enroll(self) -> None:
-        from kiosk.permissions import require
         from sync.client import SyncClient
 
         actor = self.ctx.require_actor()
         url, code = self.server_edit.text().strip(), self.code_edit.text().strip()
 
         def work() -> Any:
-            require(actor, "sync.enroll")
-            return SyncClient(self.ctx.services.store).enroll(url, code)
+            return SyncClient(self.ctx.services.store).enroll(url, code, actor=actor)
 
         def done(resp: Any) -> None:
             show_info(self, _("Enrolled at the district as device {device}.").format(device=resp.device_id))
