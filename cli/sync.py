@@ -9,12 +9,15 @@ need an administrator's ``--user`` (``sync.enroll``, ``sync.export_queue``)."""
 from __future__ import annotations
 
 import argparse
+import logging
 import time
 from pathlib import Path
 from typing import Any
 
 from cli import emit, login, open_services
 from kiosk.i18n import _
+
+log = logging.getLogger(__name__)
 
 
 def register(sub: Any, parent: argparse.ArgumentParser) -> None:
@@ -76,8 +79,16 @@ def cmd_sync(args: argparse.Namespace) -> int:
     try:
         while True:
             report = client.run_cycle(force=True, actor=actor)
-            with services.store.read() as s:
-                status = st.status(s)
+            try:
+                with services.store.read() as s:
+                    status = st.status(s)
+            except Exception as exc:  # the disk that stopped the cycle may stop this read too
+                if report.outcome != "storage":
+                    raise
+                log.warning("status unreadable after a storage failure: %s", exc)
+                status = st.SyncStatus(state="failed", last_error=report.error)
+            if report.outcome == "storage" and status.state == "synced":
+                status.state, status.last_error = "failed", report.error  # the note could not be written
             emit(args, {"ok": report.ok, "report": report.to_json(), "status": status.to_json()},
                  lambda report=report, status=status: _report_text(report, status))
             if args.once:

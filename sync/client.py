@@ -37,6 +37,7 @@ from kiosk.models import Device, LetterNumberLease, OutboxChange, utcnow
 from kiosk.permissions import require, require_user
 from kiosk.services import leases
 from kiosk.services import sync_state as st
+from kiosk.storage_errors import classify
 from sync import protocol as p
 from sync.backoff import Backoff, full_jitter
 from sync.transport import (
@@ -343,21 +344,28 @@ class SyncClient:
             finally:
                 http.close()
             return report
-        except (OSError, StorageError) as exc:
-            log.error("sync stopped by a local storage error: %s", exc)
-            cause = exc.__cause__ if isinstance(exc, StorageError) else None
-            report.outcome, report.error = "storage", f"{type(exc).__name__}: {exc}" + (f" ({cause})" if cause else "")
-            return report
         except Exception as exc:
-            from sqlalchemy.exc import OperationalError
-
-            if isinstance(exc, OperationalError):
-                log.error("sync stopped by a database error: %s", exc)
-                report.outcome, report.error = "storage", str(exc.orig)
-                return report
-            raise
+            storage = classify(exc)
+            if storage is None:
+                raise
+            cause = exc.__cause__ if isinstance(exc, StorageError) else exc
+            log.error("sync stopped by a local storage error: %s", cause or exc)
+            report.outcome = "storage"
+            report.error = storage.user_message() + (f" ({cause})" if cause is not None else "")
+            self._note_storage_failure(report.error)
+            return report
         finally:
             self.lock.release()
+
+    def _note_storage_failure(self, message: str) -> None:
+        """Best effort (the disk may be too full even for this): the status shows the failed cycle
+        instead of the last success (``sync_state.K_LAST_FAILURE``)."""
+        try:
+            with self.store.write() as s:
+                st.put_state(s, st.K_LAST_FAILURE, utcnow().isoformat())
+                st.put_state(s, st.K_LAST_ERROR, message[:500])
+        except (StorageError, OSError) as exc:
+            log.warning("the failed sync could not be noted either: %s", exc)
 
     def _cycle(self, http: DistrictHttp, role: str, report: CycleReport) -> None:
         ping = http.ping()
@@ -413,6 +421,7 @@ class SyncClient:
             st.put_state(s, st.K_LAST_SUCCESS, utcnow().isoformat())
             st.put_state(s, st.K_OFFLINE_SINCE, None)
             st.put_state(s, st.K_LAST_ERROR, None)
+            st.put_state(s, st.K_LAST_FAILURE, None)
         self._write_sidecar()
 
     def _offline(self, exc: Unreachable, report: CycleReport) -> None:
@@ -701,6 +710,7 @@ class SyncClient:
         with self.store.read() as s:
             cursor = int(st.get_state(s, st.K_CURSOR, 0))
             progress = st.get_state(s, st.K_SNAPSHOT)
+            me = _device(s).server_device_id
         reloads = 0
         if progress:  # a re-sync from the snapshot was interrupted: go on where it stopped
             cursor = self.reload_snapshot(http, report, progress)
@@ -718,7 +728,7 @@ class SyncClient:
                 continue
             changes = [c.model_dump() for c in page.changes]
             with self.store.write() as s:
-                stats = st.apply_pulled(s, changes)
+                stats = st.apply_pulled(s, _not_own_creates(s, changes, me))
                 if apply_hook is not None:
                     apply_hook(s)
                 st.put_state(s, st.K_CURSOR, page.next_cursor)
@@ -828,6 +838,21 @@ class SyncClient:
         tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
         os.replace(tmp, path)
         return len(changes)
+
+
+def _not_own_creates(session: Session, changes: list[dict[str, Any]], me: str | None) -> list[dict[str, Any]]:
+    """The pulled changes without this device's own creates, known by origin device and by the server
+    sequence its acknowledged outbox row holds: the device has that state already (it sent it).
+    Its own updates are kept: the server may have merged another device's fields into them."""
+    own = [int(c["server_seq"]) for c in changes if c.get("origin_device") == me and c["op"] == "create"]
+    if not own or me is None:
+        return changes
+    mine: set[int | None] = set()
+    for i in range(0, len(own), 500):
+        mine.update(session.execute(select(OutboxChange.server_seq).where(
+            OutboxChange.state == "acked", OutboxChange.server_seq.in_(own[i:i + 500]))).scalars())
+    return [c for c in changes if not (c["op"] == "create" and int(c["server_seq"]) in mine
+                                       and c.get("origin_device") == me)]
 
 
 _PARENT_KEYS = tuple((f'"{name}"', name, entity) for name, entity in st.PARENT_FIELDS.items())

@@ -72,8 +72,10 @@ def pull(
     device: DeviceDep,
     after: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=p.MAX_PULL_LIMIT)] = p.DEFAULT_PULL_LIMIT,
+    exclude_own: Annotated[bool, Query(description="leave out the records this device created itself "
+                                       "(it holds them already)")] = False,
 ) -> p.PullResponse:
-    return store.pull(device, after, limit)
+    return store.pull(device, after, limit, exclude_own=exclude_own)
 
 
 @router.get("/snapshot", response_model=SnapshotResponse, responses=_ERRORS)

@@ -9,7 +9,7 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -272,7 +272,10 @@ class DistrictStore:
         with self.db.read() as s:
             return s.get(ServerSetting, _restored_key(device_id)) is not None
 
-    def pull(self, device: Device, after: int, limit: int) -> p.PullResponse:
+    def pull(self, device: Device, after: int, limit: int, *, exclude_own: bool = False) -> p.PullResponse:
+        """The village's changes after ``after``. With ``exclude_own`` the device's own creates are left
+        out (the payload of a create is the state the device sent, so it holds it already); its updates
+        still come back, as the server's merged full state. The cursor still moves past them."""
         limit = max(1, min(limit, p.MAX_PULL_LIMIT))
         with self.db.read() as s:
             now = p.utc_now()
@@ -281,9 +284,13 @@ class DistrictStore:
             if after < watermark or after > max(newest, watermark):
                 return p.PullResponse(changes=[], next_cursor=after, has_more=False, reset_required=True,
                                       server_time=now)
+            wanted = select(ChangeLogEntry).where(ChangeLogEntry.village == device.village,
+                                                  ChangeLogEntry.server_seq > after)
+            if exclude_own:
+                wanted = wanted.where(or_(ChangeLogEntry.origin_device.is_(None),
+                                          ChangeLogEntry.origin_device != device.id, ChangeLogEntry.op != "create"))
             rows = list(s.scalars(
-                select(ChangeLogEntry)
-                .where(ChangeLogEntry.village == device.village, ChangeLogEntry.server_seq > after)
+                wanted
                 .order_by(ChangeLogEntry.server_seq)
                 .limit(limit + 1)
             ))
