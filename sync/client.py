@@ -54,6 +54,8 @@ log = logging.getLogger(__name__)
 
 WINDOW = 4000  # unacked rows looked at when planning one batch
 ROW_RETRY_BASE = 1.0
+SERVER_UNWELL = 3  # single changes (of different records) failing with 5xx in a row: the server is unwell
+POISON_STRIKES = 3  # times the server failed on one change alone while taking others: held for staff
 CLOCK_WARN_SECONDS = 300
 SIDECAR = "sync-watermark.json"
 # A full re-sync reloads these from the district's snapshot, parents before children.
@@ -496,8 +498,14 @@ class SyncClient:
     # -- push ---------------------------------------------------------------------------------------
 
     def push_all(self, http: DistrictHttp, report: CycleReport) -> None:
+        """Push every due change. A batch the server fails on (5xx) is halved until the change it chokes
+        on stands alone; that change waits (backoff) while the rest flows, and once the server has taken
+        other changes after failing on it ``POISON_STRIKES`` times it is held for staff as "needs action"
+        (issue 20.5). Single changes of different records failing one after another mean the server
+        itself is unwell: the cycle stops there (offline, backoff), holding nothing."""
         limit = self.batch_changes
-        server_errors = 0
+        server_errors = 0  # single-change batches failed in a row
+        suspect: tuple[_Row, str] | None = None  # the last change that failed alone, and how
         batch: list[_Row] | None = None
         while True:
             if batch is None:
@@ -511,14 +519,16 @@ class SyncClient:
                 answer = http.push_raw(body)
             except Unreachable as exc:
                 if exc.status is not None and exc.status >= 500 and exc.status != 503:
-                    server_errors += 1
                     self._unmark(batch, f"HTTP {exc.status}")
-                    if server_errors >= 6:
-                        raise
                     if len(batch) > 1:  # find the change the server chokes on; the rest flows
                         limit = max(1, len(batch) // 2)
-                    else:
-                        self._delay_row(batch[0])
+                        batch = None
+                        continue
+                    server_errors += 1
+                    if server_errors >= SERVER_UNWELL:
+                        raise
+                    suspect = (batch[0], f"http_{exc.status}")
+                    self._delay_row(batch[0])
                     batch = None
                     continue
                 self._unmark(batch, str(exc)[:200])
@@ -544,6 +554,9 @@ class SyncClient:
             if sleep:
                 time.sleep(float(sleep))
             server_errors = 0
+            if suspect is not None:  # the server works, yet failed on that change alone
+                self._strike(*suspect)
+                suspect = None
             limit = min(self.batch_changes, limit * 2)
             # the answer and the next batch's in-flight marks: one local transaction (one fsync)
             batch = self._record_answers(batch, answer, report, plan_next=limit)
@@ -635,6 +648,21 @@ class SyncClient:
         with self.store.write() as s:
             s.execute(update(OutboxChange).where(OutboxChange.seq == row.seq).values(
                 next_attempt_at=utcnow() + dt.timedelta(seconds=wait)))
+
+    def _strike(self, row: _Row, reason: str) -> None:
+        """One more proof that the server fails on this change alone; at ``POISON_STRIKES`` it is held
+        for staff (rejected, an issue) instead of being sent again and again."""
+        with self.store.write() as s:
+            strikes = dict(st.get_state(s, st.K_STRIKES, {}))
+            strikes[row.change_id] = int(strikes.get(row.change_id, 0)) + 1
+            held = strikes[row.change_id] >= POISON_STRIKES
+            if held:
+                del strikes[row.change_id]
+            st.put_state(s, st.K_STRIKES, strikes or None)
+        if held:
+            log.error("the district keeps failing on change %s (%s %s) alone: held for staff", row.change_id,
+                      row.entity, row.op)
+            self._reject_rows([row], reason)
 
     def _reject_rows(self, batch: list[_Row], reason: str) -> None:
         with self.store.write() as s:

@@ -79,6 +79,7 @@ K_LEASE_SIZE = "lease_size"
 K_UNUSED_REPORTED = "unused_reported"
 K_SERVER_SEEN_SEQ = "server_seen_seq"
 K_LAST_FAILURE = "last_failure"  # when a cycle last stopped on a local storage error (cleared by a success)
+K_STRIKES = "poison_strikes"  # {change id: times the district failed on it alone while taking others}
 K_SNAPSHOT = "snapshot_progress"  # a full re-sync under way: {"entity": index, "after_id", "server_seq"}
 
 
