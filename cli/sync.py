@@ -39,6 +39,12 @@ def register(sub: Any, parent: argparse.ArgumentParser) -> None:
     e.set_defaults(handler=cmd_export_queue)
     s = ssub.add_parser("status", parents=[parent], help=_("show the sync status"))
     s.set_defaults(handler=cmd_status)
+    d = ssub.add_parser("duplicates", parents=[parent],
+                        help=_("letters numbered twice before enrolment, and their fix"))
+    d.add_argument("--fix", action="store_true",
+                   help=_("void each one and issue it again under a new number from the district"))
+    d.add_argument("--user", help=_("who looks (letters) or fixes (a supervisor)"))
+    d.set_defaults(handler=cmd_duplicates)
 
 
 def _client(args: argparse.Namespace) -> Any:
@@ -117,3 +123,31 @@ def cmd_export_queue(args: argparse.Namespace) -> int:
          _("{n} changes not acknowledged by the district written to {file}.").format(n=n, file=args.file))
     services.store.close()
     return 0
+
+
+def cmd_duplicates(args: argparse.Namespace) -> int:
+    services = open_services(args)
+    try:
+        actor = login(services, args.user)
+        if args.fix:
+            fixed = services.duplicates.fix(actor)
+            emit(args, {"ok": True, "fixed": [f.to_json() for f in fixed]}, lambda: "\n".join(
+                [_("{n} letters issued again under a new number; the old ones are void.").format(n=len(fixed))]
+                + [f"  {f.number}  →  {f.new_number}" for f in fixed]))
+            return 0
+        found = services.duplicates.list(actor)
+        fix = "smart-kampung sync duplicates --fix --user NAME"
+
+        def text() -> str:
+            if not found:
+                return _("No letters numbered twice.")
+            lines = [_("{n} letters carry numbers the district holds for other letters of the village "
+                       "(numbered before enrolment):").format(n=len(found))]
+            lines += [f"  {d.number}  {d.issued_on:%d-%m-%Y}  {d.letter_type}  {d.resident_name}" for d in found]
+            lines.append(_("Fix: void them and issue them again under new numbers: {command}").format(command=fix))
+            return "\n".join(lines)
+
+        emit(args, {"ok": True, "duplicates": [d.to_json() for d in found], "fix": fix}, text)
+        return 0
+    finally:
+        services.store.close()

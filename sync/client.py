@@ -850,7 +850,7 @@ class SyncClient:
                         details={"file": str(path)})
         with self.store.read() as s:
             d = _device(s)
-            rows = s.execute(select(OutboxChange).where(OutboxChange.state != "acked")
+            rows = s.execute(select(OutboxChange).where(OutboxChange.state.notin_(("acked", "superseded")))
                              .order_by(OutboxChange.seq)).scalars().all()
             changes = [{"change_id": r.change_id, "device_seq": r.seq, "entity": r.entity,
                         "entity_id": r.entity_id, "op": r.op, "base_version": r.base_version,

@@ -618,8 +618,10 @@ def _row_values(entity: str, columns: Any, data: dict[str, Any], current: dict[s
 def _register_letter_numbers(session: Session, letters: list[dict[str, Any]]) -> None:
     """``_register_letter_number`` for a page of letters: one read, one insert, one update."""
     conn = session.connection()
+    # a number <= 0: a duplicate that gave its register place up (kiosk.services.duplicates)
     wanted = [(int(x["year"]), x.get("sequence_key") or "all", int(x["sequence_number"]), x)
-              for x in letters if x.get("sequence_number") is not None and x.get("year") is not None]
+              for x in letters if x.get("sequence_number") is not None and x.get("year") is not None
+              and int(x["sequence_number"]) > 0]
     if not wanted:
         return
     table = _table(LetterNumber)
@@ -712,7 +714,7 @@ def _check_request_transition(current: str | None, target: Any) -> None:
 
 def _register_letter_number(session: Session, letter: Letter) -> None:
     """A letter issued on another device: its number enters this register too (state used/void)."""
-    if letter.sequence_number is None or letter.year is None:
+    if letter.sequence_number is None or letter.year is None or letter.sequence_number <= 0:
         return
     key = letter.sequence_key or "all"
     row = session.execute(select(LetterNumber).where(

@@ -319,7 +319,7 @@ class BatchApplier:
             if data["status"] != p.COMPLAINT_INITIAL:
                 raise rejected("invalid_status")
         elif change.entity == p.ENTITY_LETTER and (
-            any(not data.get(k) for k in LETTER_REQUIRED) or data.get("voided")
+            any(not data.get(k) for k in LETTER_REQUIRED) or (data.get("voided") and not _duplicate(data))
         ):
             raise rejected("invalid_payload")
         if record is not None:
@@ -332,7 +332,9 @@ class BatchApplier:
                 raise Outcome("duplicate", "already_exists", version=record.version)
             raise Outcome("conflict", "exists", version=record.version,
                           conflict=p.ConflictInfo(fields=differing, server_version=record.version))
-        if change.entity == p.ENTITY_LETTER:
+        if change.entity == p.ENTITY_LETTER and _duplicate(data):
+            self._project_void_duplicate(change.entity_id, data)
+        elif change.entity == p.ENTITY_LETTER:
             self._project_new_letter(change.entity_id, data)
         elif change.entity in _CASE_TABLES:
             self._project_case(change.entity, change.entity_id, data)
@@ -472,6 +474,17 @@ class BatchApplier:
                 content_hash=str(data["content_hash"]).lower(), signing_device=self.device.id, voided=False,
                 void_reason=None, received_at=self.now))
 
+    def _project_void_duplicate(self, letter_id: str, data: dict[str, Any]) -> None:
+        """A letter numbered twice before its office enrolled (issue 19.7), sent once it was voided and
+        re-issued: recorded as void so its paper verifies as DIBATALKAN, without taking the number (the
+        village register keeps it for the letter that holds it)."""
+        with self.conn.begin_nested():
+            self.conn.execute(insert(_letters).values(
+                letter_id=letter_id, village=self.device.village, number=str(data["number"]),
+                type_code=str(data["letter_type"]), issued_at=str(data["issued_at"]),
+                content_hash=str(data["content_hash"]).lower(), signing_device=self.device.id, voided=True,
+                void_reason=str(data.get("void_reason") or ""), received_at=self.now))
+
     def _project_case(self, entity: str, entity_id: str, data: dict[str, Any]) -> None:
         received = data.get("received_at") or data.get("submitted_at")
         row: dict[str, Any] = {
@@ -573,6 +586,11 @@ class BatchApplier:
 
 def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _duplicate(data: dict[str, Any]) -> bool:
+    """A voided letter sent as numbered twice before enrolment (``duplicate_number``)."""
+    return data.get("duplicate_number") is True and data.get("voided") is True
 
 
 def _require_record(record: RecordState | None) -> RecordState:
