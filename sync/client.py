@@ -383,14 +383,15 @@ class SyncClient:
             st.put_state(s, st.K_OFFLINE_SINCE, None)
         if abs(offset) > CLOCK_WARN_SECONDS:
             report.warnings.append("clock_off")
-        self.push_all(http, report)
+        suspect = self.push_all(http, report)
         self.pull_all(http, report)
         if role == "office":
             today = office_date(ping.server_time)
             self.refresh_leases(http, report, today)
-        self._report_status(http)
+        if self._report_status(http) and suspect is not None:
+            self._strike(*suspect)  # the server wrote that report, yet failed on this change alone
 
-    def _report_status(self, http: DistrictHttp) -> None:
+    def _report_status(self, http: DistrictHttp) -> bool:
         """Best effort: the district's overview shows what still waits here. Never fails a cycle."""
         with self.store.read() as s:
             pending, oldest = s.execute(
@@ -405,6 +406,8 @@ class SyncClient:
                                oldest_pending_at=oldest.isoformat() if oldest else None)
         except TransportError as exc:
             log.info("status report not delivered: %s", exc)
+            return False
+        return True
 
     def _connection_returned(self, http: DistrictHttp) -> bool:
         """While waiting after a network failure, a cheap ping tells when the district is back (not when
@@ -495,12 +498,13 @@ class SyncClient:
 
     # -- push ---------------------------------------------------------------------------------------
 
-    def push_all(self, http: DistrictHttp, report: CycleReport) -> None:
+    def push_all(self, http: DistrictHttp, report: CycleReport) -> tuple[_Row, str] | None:
         """Push every due change. A batch the server fails on (5xx) is halved until the change it chokes
         on stands alone; that change waits (backoff) while the rest flows, and once the server has taken
         other changes after failing on it ``POISON_STRIKES`` times it is held for staff as "needs action"
-        (issue 20.5). Single changes of different records failing one after another mean the server
-        itself is unwell: the cycle stops there (offline, backoff), holding nothing."""
+        (issue 20.5; the cycle's status report, a write the server took, counts as such a proof too: the
+        change is returned). Single changes of different records failing one after another mean the
+        server itself is unwell: the cycle stops there (offline, backoff), holding nothing."""
         limit = self.batch_changes
         server_errors = 0  # single-change batches failed in a row
         suspect: tuple[_Row, str] | None = None  # the last change that failed alone, and how
@@ -509,7 +513,7 @@ class SyncClient:
             if batch is None:
                 batch = self._plan_and_mark(limit)
             if not batch:
-                return
+                return suspect
             body = self._encode(batch)
             if os.environ.get(ENV_SLEEP_BEFORE_SEND):
                 time.sleep(float(os.environ[ENV_SLEEP_BEFORE_SEND]))
