@@ -134,3 +134,54 @@ def test_two_standalone_offices_numbered_alike_then_enrolled(server: DistrictSer
         assert [reg[i] for i in range(1, N + 1)] == [x.id for x in a_letters]
         assert {reg[n] for n in new_numbers} == {f["new_letter_id"] for f in fixed["fixed"]}
         assert all(n > 0 for n in reg)
+
+
+@pytest.mark.slow
+@pytest.mark.ui
+def test_the_sinkronisasi_screen_shows_the_duplicates_with_the_fix(server: DistrictServer, offices: Any, qtbot: Any,
+                                                                 monkeypatch: pytest.MonkeyPatch,
+                                                                 tmp_path: Any) -> None:
+    from PySide6.QtWidgets import QPushButton
+
+    from ui import msgbox
+    from ui.app import build_context
+    from ui.main_window import MainWindow
+
+    a: Office = offices("a")
+    b: Office = offices("b")
+    _issue(a, "Siti Aminah", "3510014507900003")
+    b_letters = _issue(b, "Sri Wahyuni", "3510014507900011")
+    for office, name in ((a, "a"), (b, "b")):
+        office.client.enroll(server.url, server.code(), actor=ENROLLING_ADMIN, name=name)
+        _sync(office)
+    make_user(b.services, "kades", "supervisor", password="kades-sandi-1")
+    shown: list[str] = []
+    import ui.screens.sinkronisasi as screen_module
+
+    monkeypatch.setattr(screen_module, "show_info", lambda parent, text, title=None: shown.append(text))
+    monkeypatch.setattr(screen_module, "show_error", lambda parent, e, title=None: shown.append(msgbox.error_text(e)))
+    ctx = build_context(str(b.data_dir), synchronous=True)
+    try:
+        ctx.actor = ctx.services.users.authenticate("kades", "kades-sandi-1")
+        window = MainWindow(ctx)
+        qtbot.addWidget(window)
+        window.resize(1100, 900)
+        screen = window.show_screen("sinkronisasi")
+        def fix_buttons() -> list[QPushButton]:  # in the issue boxes shown now (old ones await deleteLater)
+            layout = screen.conflicts_layout
+            return [w for i in range(layout.count()) for w in layout.itemAt(i).widget().findChildren(QPushButton)
+                    if w.objectName() == "RenumberDuplicate"]
+
+        buttons = fix_buttons()
+        assert len(buttons) == N and all(bt.text() == "Terbitkan ulang dengan nomor baru" for bt in buttons)
+        from PySide6.QtCore import QCoreApplication, QEvent
+
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        window.grab().save(str(tmp_path / "sinkronisasi-duplikat.png"))
+        buttons[0].click()
+        assert shown and "dibatalkan" in shown[0] and "diterbitkan ulang" in shown[0], shown
+        assert len(fix_buttons()) == N - 1
+        with b.store.read() as s:
+            assert sum(1 for x in b_letters if s.get(Letter, x.id).voided_at is not None) == 1
+    finally:
+        ctx.services.store.close()
