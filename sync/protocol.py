@@ -159,6 +159,9 @@ class EnrollRequest(_Model):
     public_key: str = Field(max_length=100, description="Ed25519 public key: standard base64 of the 32 raw bytes")
     last_outbox_seq: int = Field(default=0, ge=0, le=MAX_SEQ)
     letter_numbers: list[NumberHighWater] = Field(default_factory=list, max_length=1000)
+    local_device_id: str | None = Field(
+        default=None, min_length=1, max_length=64,
+        description="the id this device signed letters with before it enrolled (their QR codes carry it)")
 
 
 class EnrollResponse(_Model):

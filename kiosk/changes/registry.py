@@ -156,8 +156,10 @@ def register_letter_numbers(session: Session, letters: list[dict[str, Any]]) -> 
     """Letters issued on another device: their numbers enter this register too (state used/void).
     ``letters``: the applied rows' id, year, sequence_key, sequence_number and voided_at."""
     conn = session.connection()
+    # a number <= 0: a duplicate that gave its register place up (kiosk.services.duplicates)
     wanted = [(int(x["year"]), x.get("sequence_key") or "all", int(x["sequence_number"]), x)
-              for x in letters if x.get("sequence_number") is not None and x.get("year") is not None]
+              for x in letters if x.get("sequence_number") is not None and x.get("year") is not None
+              and int(x["sequence_number"]) > 0]
     if not wanted:
         return
     table = cast(Table, LetterNumber.__table__)

@@ -83,8 +83,10 @@ def pull(
     device: DeviceDep,
     after: Annotated[int, Query(ge=0, le=p.MAX_SEQ)] = 0,
     limit: Annotated[int, Query(ge=1, le=p.MAX_PULL_LIMIT)] = p.DEFAULT_PULL_LIMIT,
+    exclude_own: Annotated[bool, Query(description="leave out the records this device created itself "
+                                       "(it holds them already)")] = False,
 ) -> p.PullResponse:
-    page = store.pull(device, after, limit)
+    page = store.pull(device, after, limit, exclude_own=exclude_own)
     if device.role == "kiosk":  # filtered by role here, in the server: no NIK ever reaches a kiosk
         view = KioskView(store.db, device.id, device.village)
         kept = view.keep(page.changes, lambda c: c.entity, lambda c: c.entity_id)

@@ -35,7 +35,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from sync import protocol as p
@@ -251,6 +251,14 @@ class BatchApplier:
         except IntegrityError as exc:
             log.warning("change %s hit a constraint: %s", change.change_id, exc.orig)
             result = p.ChangeResult(change_id=change.change_id, status="rejected", reason="constraint")
+        except (DBAPIError, ValueError, TypeError, OverflowError, KeyError, AttributeError) as exc:
+            # A crafted value the rules did not foresee (an integer no column holds, a field of the wrong
+            # type): this change is refused on its own, the batch goes on (issue 20.5). Statements that can
+            # fail on a value run in their own savepoint (`_project_new_letter`), so nothing of it stays.
+            # Logged by type only: the payload may hold a NIK.
+            log.warning("change %s (%s %s) refused: %s", change.change_id, change.entity, change.op,
+                        type(exc).__name__)
+            result = p.ChangeResult(change_id=change.change_id, status="rejected", reason="invalid_change")
         answer = {"status": result.status, "reason": result.reason, "server_seq": result.server_seq,
                   "version": result.version}
         if seen is None:
@@ -318,7 +326,7 @@ class BatchApplier:
             if data["status"] != p.COMPLAINT_INITIAL:
                 raise rejected("invalid_status")
         elif change.entity == p.ENTITY_LETTER and (
-            any(not data.get(k) for k in LETTER_REQUIRED) or data.get("voided")
+            any(not data.get(k) for k in LETTER_REQUIRED) or (data.get("voided") and not _duplicate(data))
             or not _texts_fit(data, LETTER_COLUMNS)
         ):
             raise rejected("invalid_payload")
@@ -332,7 +340,9 @@ class BatchApplier:
                 raise Outcome("duplicate", "already_exists", version=record.version)
             raise Outcome("conflict", "exists", version=record.version,
                           conflict=p.ConflictInfo(fields=differing, server_version=record.version))
-        if change.entity == p.ENTITY_LETTER:
+        if change.entity == p.ENTITY_LETTER and _duplicate(data):
+            self._project_void_duplicate(change.entity_id, data)
+        elif change.entity == p.ENTITY_LETTER:
             self._project_new_letter(change.entity_id, data)
         elif change.entity in _CASE_TABLES:
             self._project_case(change.entity, change.entity_id, data)
@@ -457,7 +467,9 @@ class BatchApplier:
         village = self.device.village
         year, key, seq_number = _register_entry(data)
         number = str(data["number"])
-        with self.session.begin_nested():
+        # a savepoint on the connection itself: the session's begin_nested() emits none for statements run
+        # on a connection taken before it, and on PostgreSQL a failed statement would abort the batch
+        with self.conn.begin_nested():
             same_text = self.conn.scalar(select(_letters.c.letter_id).where(
                 _letters.c.village == village, _letters.c.number == number, _letters.c.letter_id != letter_id)
                 .limit(1))
@@ -482,6 +494,17 @@ class BatchApplier:
                 type_code=str(data["letter_type"]), issued_at=str(data["issued_at"]),
                 content_hash=str(data["content_hash"]).lower(), signing_device=self.device.id, voided=False,
                 void_reason=None, received_at=self.now))
+
+    def _project_void_duplicate(self, letter_id: str, data: dict[str, Any]) -> None:
+        """A letter numbered twice before its office enrolled (issue 19.7), sent once it was voided and
+        re-issued: recorded as void so its paper verifies as DIBATALKAN, without taking the number (the
+        village register keeps it for the letter that holds it)."""
+        with self.conn.begin_nested():
+            self.conn.execute(insert(_letters).values(
+                letter_id=letter_id, village=self.device.village, number=str(data["number"]),
+                type_code=str(data["letter_type"]), issued_at=str(data["issued_at"]),
+                content_hash=str(data["content_hash"]).lower(), signing_device=self.device.id, voided=True,
+                void_reason=str(data.get("void_reason") or ""), received_at=self.now))
 
     def _project_case(self, entity: str, entity_id: str, data: dict[str, Any]) -> None:
         if not _texts_fit(data, CASE_COLUMNS):
@@ -612,6 +635,11 @@ def _texts_fit(data: dict[str, Any], limits: dict[str, int]) -> bool:
         if value is not None and (not isinstance(value, str) or len(value) > limit):
             return False
     return True
+
+
+def _duplicate(data: dict[str, Any]) -> bool:
+    """A voided letter sent as numbered twice before enrolment (``duplicate_number``)."""
+    return data.get("duplicate_number") is True and data.get("voided") is True
 
 
 def _require_record(record: RecordState | None) -> RecordState:

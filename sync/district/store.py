@@ -10,11 +10,12 @@ import secrets
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, delete, func, select, update
+from sqlalchemy import CursorResult, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sync import protocol as p
+from sync.district import enrolment
 from sync.district.apply import BatchApplier, DeviceRestored, Pusher
 from sync.district.db import LOCK_CHANGE_SEQ, LOCK_LEASES, Database
 from sync.district.models import (
@@ -190,6 +191,7 @@ class DistrictStore:
                                               reported_by=device_id, reported_at=now))
                 elif mark.last_number > row.last_number:
                     row.last_number, row.reported_by, row.reported_at = mark.last_number, device_id, now
+            enrolment.record(s, device_id, code.village, req, now)
             village, role = code.village, code.role
         log.info("device %s enrolled for village %s as %s", device_id, village, role)
         nik_key = None
@@ -213,9 +215,20 @@ class DistrictStore:
                 device.revoked_at = p.utc_now()
             return device
 
-    def public_key(self, device_id: str) -> str | None:
+    def public_key(self, device_id: str, village: str | None = None) -> str | None:
+        """The key that signs as ``device_id`` (a district id, or with ``village`` also the local id of
+        letters signed before enrolment: see `sync.district.enrolment.signer`)."""
         with self.db.read() as s:
-            return s.scalar(select(Device.public_key).where(Device.id == device_id))
+            device = enrolment.signer(s, device_id, village)
+            return device.public_key if device is not None else None
+
+    def signed_by(self, signing_device: str | None, token_device: str) -> bool:
+        """Whether a letter pushed by ``signing_device`` may carry ``token_device`` in its QR: the same id,
+        or the local id that installation used before it enrolled."""
+        if signing_device is None or signing_device == token_device:
+            return signing_device is not None
+        with self.db.read() as s:
+            return enrolment.local_id(s, signing_device) == token_device
 
     def authenticate(self, token: str | None) -> Device:
         """The device holding `token`; StoreError 401 / 403 otherwise."""
@@ -274,7 +287,10 @@ class DistrictStore:
         with self.db.read() as s:
             return s.get(ServerSetting, _restored_key(device_id)) is not None
 
-    def pull(self, device: Device, after: int, limit: int) -> p.PullResponse:
+    def pull(self, device: Device, after: int, limit: int, *, exclude_own: bool = False) -> p.PullResponse:
+        """The village's changes after ``after``. With ``exclude_own`` the device's own creates are left
+        out (the payload of a create is the state the device sent, so it holds it already); its updates
+        still come back, as the server's merged full state. The cursor still moves past them."""
         limit = max(1, min(limit, p.MAX_PULL_LIMIT))
         with self.db.read() as s:
             now = p.utc_now()
@@ -283,9 +299,13 @@ class DistrictStore:
             if after < watermark or after > max(newest, watermark):
                 return p.PullResponse(changes=[], next_cursor=after, has_more=False, reset_required=True,
                                       server_time=now)
+            wanted = select(ChangeLogEntry).where(ChangeLogEntry.village == device.village,
+                                                  ChangeLogEntry.server_seq > after)
+            if exclude_own:
+                wanted = wanted.where(or_(ChangeLogEntry.origin_device.is_(None),
+                                          ChangeLogEntry.origin_device != device.id, ChangeLogEntry.op != "create"))
             rows = list(s.scalars(
-                select(ChangeLogEntry)
-                .where(ChangeLogEntry.village == device.village, ChangeLogEntry.server_seq > after)
+                wanted
                 .order_by(ChangeLogEntry.server_seq)
                 .limit(limit + 1)
             ))

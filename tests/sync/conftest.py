@@ -34,6 +34,7 @@ from sync.client import SyncClient
 from sync.district.db import Database
 from sync.district.models import ChangeLogEntry, ReceivedChange, Record
 from sync.district.store import DistrictStore
+from tests.helpers import ENROLLING_ADMIN
 
 ROOT = Path(__file__).resolve().parents[2]
 VILLAGE = "35.10.01.2001"
@@ -213,7 +214,7 @@ def offices(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Callable
         office = make_office(tmp_path / name, village, **client_kw)
         made.append(office)
         if server is not None:
-            office.client.enroll(url or server.url, server.code(role), name=name)
+            office.client.enroll(url or server.url, server.code(role), name=name, actor=ENROLLING_ADMIN)
         return office
 
     yield factory
