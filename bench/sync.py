@@ -25,6 +25,8 @@ from typing import Any
 
 import requests
 
+from kiosk.actor import Actor
+
 ROOT = Path(__file__).resolve().parent.parent
 VILLAGE = "35.10.01.2001"
 PUSH_BUDGET_S = 3.0
@@ -102,6 +104,9 @@ def _office(path: Path, n: int) -> Any:
     return services
 
 
+_ADMIN = Actor(user_id="bench-admin", username="admin", role="admin")  # enrolling needs a person
+
+
 def bench_push_pull(n: int, tmp: Path) -> dict[str, float]:
     from sync.client import CycleReport, SyncClient
     from sync.transport import DistrictHttp
@@ -113,7 +118,7 @@ def bench_push_pull(n: int, tmp: Path) -> dict[str, float]:
         a = _office(tmp / "a", n)
         print(f"  prepared {n} queued changes in {time.perf_counter() - t:.1f} s")
         client = SyncClient(a.store)
-        client.enroll(server.url, server.code())
+        client.enroll(server.url, server.code(), actor=_ADMIN)
         bodies: list[bytes] = []
 
         class Recording(DistrictHttp):
@@ -146,7 +151,7 @@ def bench_push_pull(n: int, tmp: Path) -> dict[str, float]:
         office_b = Services(Store.open(b))
         office_b.office.setup(office_info_from_code_cached())
         client_b = SyncClient(office_b.store, pull_limit=2000)
-        client_b.enroll(server.url, server.code())
+        client_b.enroll(server.url, server.code(), actor=_ADMIN)
         with office_b.store.read() as s:
             token_b = s.execute(__import__("sqlalchemy").text("SELECT token FROM device")).scalar()
         http_b = DistrictHttp(server.url, token_b)

@@ -84,6 +84,18 @@ def run(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except Exception as e:  # a full disk or a damaged database met outside a service: the clear message
+        from kiosk.storage_errors import classify
+
+        storage = classify(e)
+        if storage is None:
+            raise
+        log.error("command stopped by a storage error: %s", e)
+        if getattr(args, "json", False):
+            print(json.dumps({"ok": False, "error": storage.to_json()}, ensure_ascii=False))
+        else:
+            print(_("Error: {message}").format(message=storage.user_message()), file=sys.stderr)
+        return 1
     except BrokenPipeError:  # e.g. `smart-kampung ... | head`: the reader left, nothing is wrong
         import os
 

@@ -33,7 +33,7 @@ def register(sub: Any, parent: argparse.ArgumentParser) -> None:
 
     r = lsub.add_parser("register", parents=[parent], help=_("the register of outgoing letters (Buku Agenda)"))
     r.add_argument("--year", type=int, help=_("year (default: this year)"))
-    r.add_argument("--user", help=_("the user who reads it (default: the program itself)"))
+    r.add_argument("--user", help=_("the user who reads it (password from SMART_KAMPUNG_PASSWORD)"))
     r.add_argument("--export", help=_("write the register to a .xlsx or .pdf file"))
     r.set_defaults(handler=cmd_register)
 
@@ -121,17 +121,9 @@ def cmd_issue(args: argparse.Namespace) -> int:
     return 0
 
 
-def _actor(services: Any, args: argparse.Namespace) -> Any:
-    if getattr(args, "user", None):
-        return login(services, args.user)
-    from kiosk.actor import Actor
-
-    return Actor.system("cli")
-
-
 def cmd_register(args: argparse.Namespace) -> int:
     services = open_services(args)
-    actor = _actor(services, args)
+    actor = login(services, args.user)  # the register names residents: a person reads it (issue 20.7)
     year = args.year or dt.date.today().year
     rows = services.letters.register(actor, year=year)
     if args.export:

@@ -68,10 +68,14 @@ class Store:
 
     @classmethod
     def open(cls, data_dir: str | Path | None = None, *, migrate: bool = True) -> Store:
+        from kiosk.storage_errors import opening_errors
+
         paths = DataPaths.resolve(data_dir).ensure()
         store = cls(paths)
         if migrate:
-            upgrade(store)
+            # the first connection sets WAL mode (it creates the -wal/-shm files): a full disk fails here
+            with opening_errors(paths.root):
+                upgrade(store)
         return store
 
     @contextmanager

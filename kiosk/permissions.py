@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from kiosk.actor import Actor
 from kiosk.errors import PermissionDenied
+from kiosk.i18n import N_
 
 # What each permission is for, with the lowest role that holds it. Later features add theirs here.
 _OPERATOR = {
@@ -35,6 +36,7 @@ _ADMIN = _SUPERVISOR | {
     "settings.edit",
     "letter_type.edit",
     "sync.enroll",
+    "sync.export_queue",
     "backup.restore",
     "audit.verify",
 }
@@ -57,3 +59,18 @@ def require(actor: Actor, permission: str) -> None:
     """Raise ``PermissionDenied`` unless ``actor`` holds ``permission``."""
     if not allowed(actor, permission):
         raise PermissionDenied(permission=permission)
+
+
+class UserRequired(PermissionDenied):
+    """The action must be traceable to a person: the program acting for itself may not do it."""
+
+    code = "user_required"
+    template = N_("This needs a signed-in user who may do it (on the command line: --user NAME) ({permission}).")
+
+
+def require_user(actor: Actor, permission: str) -> None:
+    """Like ``require``, and refuse the program acting for itself (``Actor.system``: no user id), for
+    actions a person must answer for (enrolling, exporting the queue, reading the register)."""
+    if actor.user_id is None:
+        raise UserRequired(permission=permission)
+    require(actor, permission)

@@ -127,5 +127,26 @@ def guard_storage(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+@contextmanager
+def opening_errors(folder: Any) -> Iterator[None]:
+    """``storage_errors`` for opening a data directory: SQLite reports a full disk there as a bare
+    ``disk I/O error`` (it cannot create the WAL index), so with (almost) no free space left that
+    error is told as ``DiskFull``."""
+    import shutil
+
+    try:
+        with storage_errors():
+            yield
+    except StorageIOError as exc:
+        try:
+            free = shutil.disk_usage(folder).free
+        except OSError:
+            free = None
+        if free is not None and free < 1 << 20:
+            raise DiskFull() from exc.__cause__
+        raise
+
+
 __all__ = ["DatabaseDamaged", "DiskFull", "StorageIOError", "StorageReadOnly", "classify", "guard_storage",
-           "is_disk_full", "storage_errors"]
+           "is_disk_full", "opening_errors", "storage_errors"]
+

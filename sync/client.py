@@ -29,13 +29,16 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
 from kiosk import durable
-from kiosk.changes import ENTITY_ORDER, sqlite_datetime_text
+from kiosk.actor import Actor
+from kiosk.changes import ENTITY_ORDER, sqlite_datetime_text, write_audit
 from kiosk.db import Store
 from kiosk.errors import DomainError, StorageError
 from kiosk.i18n import N_
 from kiosk.models import Device, LetterNumberLease, OutboxChange, utcnow
+from kiosk.permissions import require, require_user
 from kiosk.services import leases
 from kiosk.services import sync_state as st
+from kiosk.storage_errors import classify
 from sync import protocol as p
 from sync.backoff import Backoff, full_jitter
 from sync.transport import (
@@ -52,6 +55,8 @@ log = logging.getLogger(__name__)
 
 WINDOW = 4000  # unacked rows looked at when planning one batch
 ROW_RETRY_BASE = 1.0
+SERVER_UNWELL = 3  # single changes (of different records) failing with 5xx in a row: the server is unwell
+POISON_STRIKES = 3  # times the server failed on one change alone while taking others: held for staff
 CLOCK_WARN_SECONDS = 300
 SIDECAR = "sync-watermark.json"
 # A full re-sync reloads these from the district's snapshot, parents before children.
@@ -61,6 +66,17 @@ LOCK_FILE = "sync.lock"
 class EnrollmentFailed(DomainError):
     code = "enrollment_failed"
     template = N_("The district refused the enrollment: {reason}.")
+
+
+class DemoOfficeCannotEnroll(DomainError):
+    """Issue 19.8, decided: a data directory that holds demo data never enrols. Demo residents are
+    written without outbox rows (bulk, fictitious), so the district would refuse every later edit of
+    them (``not_found``) and hold family changes back forever; and fictitious residents do not belong
+    in a district's records. A real village is set up in a new data directory, then enrolled."""
+
+    code = "demo_office"
+    template = N_("This data folder holds the demo village (made up residents): it cannot be enrolled at the "
+                  "district. Set up the real village office in a new data folder and enroll that one.")
 
 
 class NotEnrolled(DomainError):
@@ -201,15 +217,24 @@ class SyncClient:
 
     # -- enrollment ---------------------------------------------------------------------------------
 
-    def enroll(self, server_url: str, code: str, name: str | None = None) -> p.EnrollResponse:
-        """Register this device's public key at the district with a one-time code."""
+    def enroll(self, server_url: str, code: str, name: str | None = None, *, actor: Actor) -> p.EnrollResponse:
+        """Register this device's public key at the district with a one-time code: an administrator
+        signed in (never the program acting for itself), never an office holding demo data. Sends the
+        local device id (signed into letters issued before enrolment) and the numbering high-water
+        marks per year and sequence."""
+        from kiosk.services.demo import holds_demo_data
+
+        require_user(actor, "sync.enroll")
         with self.store.read() as s:
+            if holds_demo_data(s):
+                raise DemoOfficeCannotEnroll()
             d = _device(s)
             req = p.EnrollRequest(
                 code=code.strip(), device_name=(name or d.name or "Kantor")[:200],
                 public_key=base64.b64encode(d.public_key).decode("ascii"),
                 last_outbox_seq=outbox_high_water(s),
                 letter_numbers=[p.NumberHighWater(**m) for m in leases.high_water_marks(s)],
+                local_device_id=d.id,
             )
             restored = d.restored_at is not None
         http = self.http_factory(server_url, None)
@@ -233,6 +258,8 @@ class SyncClient:
             d.needs_reenroll = False
             d.revoked = False
             d.last_server_time = _naive_utc(resp.server_time)
+            if resp.role == "kiosk":
+                _scrub_kiosk_niks(s, resp.nik_key)
             if restored:
                 # numbers of the old leases may have been used by letters lost with the restore
                 reported = list(st.get_state(s, st.K_UNUSED_REPORTED, []))
@@ -243,6 +270,10 @@ class SyncClient:
                 d.restored_at = None
             st.put_state(s, st.K_OFFLINE_SINCE, None)
             st.put_state(s, st.K_LAST_ERROR, None)
+            write_audit(s, actor, action="sync.enroll", entity="device", entity_id=d.id,
+                        details={"server": http.base, "device_id": resp.device_id, "role": resp.role})
+        if resp.role == "kiosk":
+            _vacuum(self.store)  # the emptied NIKs must not linger in free pages of the file
         self._write_sidecar()
         self.backoff.reset()
         self.retry_at = 0.0
@@ -251,8 +282,11 @@ class SyncClient:
 
     # -- the cycle ---------------------------------------------------------------------------------
 
-    def run_cycle(self, *, force: bool = False, lock_timeout: float = 30.0) -> CycleReport:
-        """One full sync: push, pull, leases. Never raises for network trouble (see the report)."""
+    def run_cycle(self, *, force: bool = False, lock_timeout: float = 30.0, actor: Actor | None = None) -> CycleReport:
+        """One full sync: push, pull, leases. Never raises for network trouble (see the report).
+        ``actor`` None is the program itself (the scheduled sync); a user must hold ``sync.run``."""
+        if actor is not None:
+            require(actor, "sync.run")
         report = CycleReport()
         if not self.lock.acquire(lock_timeout):
             report.outcome, report.error = "busy", "another sync is running"
@@ -310,21 +344,28 @@ class SyncClient:
             finally:
                 http.close()
             return report
-        except (OSError, StorageError) as exc:
-            log.error("sync stopped by a local storage error: %s", exc)
-            cause = exc.__cause__ if isinstance(exc, StorageError) else None
-            report.outcome, report.error = "storage", f"{type(exc).__name__}: {exc}" + (f" ({cause})" if cause else "")
-            return report
         except Exception as exc:
-            from sqlalchemy.exc import OperationalError
-
-            if isinstance(exc, OperationalError):
-                log.error("sync stopped by a database error: %s", exc)
-                report.outcome, report.error = "storage", str(exc.orig)
-                return report
-            raise
+            storage = classify(exc)
+            if storage is None:
+                raise
+            cause = exc.__cause__ if isinstance(exc, StorageError) else exc
+            log.error("sync stopped by a local storage error: %s", cause or exc)
+            report.outcome = "storage"
+            report.error = storage.user_message() + (f" ({cause})" if cause is not None else "")
+            self._note_storage_failure(report.error)
+            return report
         finally:
             self.lock.release()
+
+    def _note_storage_failure(self, message: str) -> None:
+        """Best effort (the disk may be too full even for this): the status shows the failed cycle
+        instead of the last success (``sync_state.K_LAST_FAILURE``)."""
+        try:
+            with self.store.write() as s:
+                st.put_state(s, st.K_LAST_FAILURE, utcnow().isoformat())
+                st.put_state(s, st.K_LAST_ERROR, message[:500])
+        except (StorageError, OSError) as exc:
+            log.warning("the failed sync could not be noted either: %s", exc)
 
     def _cycle(self, http: DistrictHttp, role: str, report: CycleReport) -> None:
         ping = http.ping()
@@ -339,14 +380,15 @@ class SyncClient:
             st.put_state(s, st.K_OFFLINE_SINCE, None)
         if abs(offset) > CLOCK_WARN_SECONDS:
             report.warnings.append("clock_off")
-        self.push_all(http, report)
+        suspect = self.push_all(http, report)
         self.pull_all(http, report)
         if role == "office":
             today = office_date(ping.server_time)
             self.refresh_leases(http, report, today)
-        self._report_status(http)
+        if self._report_status(http) and suspect is not None:
+            self._strike(*suspect)  # the server wrote that report, yet failed on this change alone
 
-    def _report_status(self, http: DistrictHttp) -> None:
+    def _report_status(self, http: DistrictHttp) -> bool:
         """Best effort: the district's overview shows what still waits here. Never fails a cycle."""
         with self.store.read() as s:
             pending, oldest = s.execute(
@@ -361,6 +403,8 @@ class SyncClient:
                                oldest_pending_at=oldest.isoformat() if oldest else None)
         except TransportError as exc:
             log.info("status report not delivered: %s", exc)
+            return False
+        return True
 
     def _connection_returned(self, http: DistrictHttp) -> bool:
         """While waiting after a network failure, a cheap ping tells when the district is back (not when
@@ -380,6 +424,7 @@ class SyncClient:
             st.put_state(s, st.K_LAST_SUCCESS, utcnow().isoformat())
             st.put_state(s, st.K_OFFLINE_SINCE, None)
             st.put_state(s, st.K_LAST_ERROR, None)
+            st.put_state(s, st.K_LAST_FAILURE, None)
         self._write_sidecar()
 
     def _offline(self, exc: Unreachable, report: CycleReport) -> None:
@@ -450,28 +495,37 @@ class SyncClient:
 
     # -- push ---------------------------------------------------------------------------------------
 
-    def push_all(self, http: DistrictHttp, report: CycleReport) -> None:
+    def push_all(self, http: DistrictHttp, report: CycleReport) -> tuple[_Row, str] | None:
+        """Push every due change. A batch the server fails on (5xx) is halved until the change it chokes
+        on stands alone; that change waits (backoff) while the rest flows, and once the server has taken
+        other changes after failing on it ``POISON_STRIKES`` times it is held for staff as "needs action"
+        (issue 20.5; the cycle's status report, a write the server took, counts as such a proof too: the
+        change is returned). Single changes of different records failing one after another mean the
+        server itself is unwell: the cycle stops there (offline, backoff), holding nothing."""
         limit = self.batch_changes
-        server_errors = 0
+        server_errors = 0  # single-change batches failed in a row
+        suspect: tuple[_Row, str] | None = None  # the last change that failed alone, and how
         batch: list[_Row] | None = None
         while True:
             if batch is None:
                 batch = self._plan_and_mark(limit)
             if not batch:
-                return
+                return suspect
             body = self._encode(batch)
             try:
                 answer = http.push_raw(body)
             except Unreachable as exc:
                 if exc.status is not None and exc.status >= 500 and exc.status != 503:
-                    server_errors += 1
                     self._unmark(batch, f"HTTP {exc.status}")
-                    if server_errors >= 6:
-                        raise
                     if len(batch) > 1:  # find the change the server chokes on; the rest flows
                         limit = max(1, len(batch) // 2)
-                    else:
-                        self._delay_row(batch[0])
+                        batch = None
+                        continue
+                    server_errors += 1
+                    if server_errors >= SERVER_UNWELL:
+                        raise
+                    suspect = (batch[0], f"http_{exc.status}")
+                    self._delay_row(batch[0])
                     batch = None
                     continue
                 self._unmark(batch, str(exc)[:200])
@@ -494,6 +548,9 @@ class SyncClient:
                 self._unmark(batch, "interrupted")
                 raise
             server_errors = 0
+            if suspect is not None:  # the server works, yet failed on that change alone
+                self._strike(*suspect)
+                suspect = None
             limit = min(self.batch_changes, limit * 2)
             # the answer and the next batch's in-flight marks: one local transaction (one fsync)
             batch = self._record_answers(batch, answer, report, plan_next=limit)
@@ -586,6 +643,21 @@ class SyncClient:
             s.execute(update(OutboxChange).where(OutboxChange.seq == row.seq).values(
                 next_attempt_at=utcnow() + dt.timedelta(seconds=wait)))
 
+    def _strike(self, row: _Row, reason: str) -> None:
+        """One more proof that the server fails on this change alone; at ``POISON_STRIKES`` it is held
+        for staff (rejected, an issue) instead of being sent again and again."""
+        with self.store.write() as s:
+            strikes = dict(st.get_state(s, st.K_STRIKES, {}))
+            strikes[row.change_id] = int(strikes.get(row.change_id, 0)) + 1
+            held = strikes[row.change_id] >= POISON_STRIKES
+            if held:
+                del strikes[row.change_id]
+            st.put_state(s, st.K_STRIKES, strikes or None)
+        if held:
+            log.error("the district keeps failing on change %s (%s %s) alone: held for staff", row.change_id,
+                      row.entity, row.op)
+            self._reject_rows([row], reason)
+
     def _reject_rows(self, batch: list[_Row], reason: str) -> None:
         with self.store.write() as s:
             for c in batch:
@@ -660,6 +732,7 @@ class SyncClient:
         with self.store.read() as s:
             cursor = int(st.get_state(s, st.K_CURSOR, 0))
             progress = st.get_state(s, st.K_SNAPSHOT)
+            me = _device(s).server_device_id
         reloads = 0
         if progress:  # a re-sync from the snapshot was interrupted: go on where it stopped
             cursor = self.reload_snapshot(http, report, progress)
@@ -677,7 +750,7 @@ class SyncClient:
                 continue
             changes = [c.model_dump() for c in page.changes]
             with self.store.write() as s:
-                stats = st.apply_pulled(s, changes)
+                stats = st.apply_pulled(s, _not_own_creates(s, changes, me))
                 st.put_state(s, st.K_CURSOR, page.next_cursor)
             report.pulled += len(changes)
             report.applied += stats.applied
@@ -758,11 +831,16 @@ class SyncClient:
 
     # -- revoked devices ----------------------------------------------------------------------------
 
-    def export_queue(self, path: Path) -> int:
-        """Write every change the district has not acknowledged as JSON (a revoked device's queue)."""
+    def export_queue(self, path: Path, *, actor: Actor) -> int:
+        """Write every change the district has not acknowledged as JSON (a revoked device's queue): the
+        residents' data in plain text, so only an administrator who signed in, audited."""
+        require_user(actor, "sync.export_queue")
+        with self.store.write() as s:
+            write_audit(s, actor, action="sync.export_queue", entity="device", entity_id=_device(s).id,
+                        details={"file": str(path)})
         with self.store.read() as s:
             d = _device(s)
-            rows = s.execute(select(OutboxChange).where(OutboxChange.state != "acked")
+            rows = s.execute(select(OutboxChange).where(OutboxChange.state.notin_(("acked", "superseded")))
                              .order_by(OutboxChange.seq)).scalars().all()
             changes = [{"change_id": r.change_id, "device_seq": r.seq, "entity": r.entity,
                         "entity_id": r.entity_id, "op": r.op, "base_version": r.base_version,
@@ -780,8 +858,46 @@ class SyncClient:
         return len(changes)
 
 
+def _not_own_creates(session: Session, changes: list[dict[str, Any]], me: str | None) -> list[dict[str, Any]]:
+    """The pulled changes without this device's own creates, known by origin device and by the server
+    sequence its acknowledged outbox row holds: the device has that state already (it sent it).
+    Its own updates are kept: the server may have merged another device's fields into them."""
+    own = [int(c["server_seq"]) for c in changes if c.get("origin_device") == me and c["op"] == "create"]
+    if not own or me is None:
+        return changes
+    mine: set[int | None] = set()
+    for i in range(0, len(own), 500):
+        mine.update(session.execute(select(OutboxChange.server_seq).where(
+            OutboxChange.state == "acked", OutboxChange.server_seq.in_(own[i:i + 500]))).scalars())
+    return [c for c in changes if not (c["op"] == "create" and int(c["server_seq"]) in mine
+                                       and c.get("origin_device") == me)]
+
+
 _PARENT_KEYS = tuple((f'"{name}"', name, entity) for name, entity in st.PARENT_FIELDS.items())
 _json_string: Callable[[str], str] = json.encoder.encode_basestring  # type: ignore[attr-defined]
+
+
+def _scrub_kiosk_niks(session: Session, key: str | None) -> None:
+    """A kiosk keeps no NIK (issue 19.2): the village's NIK-hash key is stored, residents already on this
+    device keep only the keyed hash of their NIK (``extra.nik_key``), and every NIK column is emptied.
+    Later pulls bring residents in that shape from the district."""
+    from kiosk.models import Resident
+    from kiosk.security import lookup_key
+
+    st.put_state(session, st.K_KIOSK_NIK_KEY, key)
+    for resident in session.execute(select(Resident)).scalars():
+        nik = resident.nik
+        resident.extra = {"nik_key": lookup_key(nik, key)} if nik and key else {}
+        resident.nik = resident.kk_number = resident.father_nik = resident.mother_nik = None
+
+
+def _vacuum(store: Store) -> None:
+    try:
+        with store.engine.connect() as conn:
+            conn.exec_driver_sql("VACUUM")
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    except Exception:  # a full disk or a busy file: the rows are scrubbed anyway, the file is compacted later
+        log.warning("could not compact the kiosk database after removing NIKs", exc_info=True)
 
 
 def _parents(payload: str) -> list[tuple[str, str]]:

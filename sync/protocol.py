@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from typing import Any, Final, Literal
+from typing import Annotated, Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -25,6 +25,12 @@ DEFAULT_LEASE_SIZE: Final = 20
 MAX_LEASE_SIZE: Final = 1000
 DEFAULT_PULL_LIMIT: Final = 500
 MAX_PULL_LIMIT: Final = 2000
+# Bounds of every number and text on the wire (the columns behind them: BIGINT / INTEGER / VARCHAR(64)).
+MAX_SEQ: Final = 2**63 - 1  # device_seq, server_seq, cursors, outbox high-water marks (BIGINT)
+MAX_VERSION: Final = 2**31 - 1  # record versions (INTEGER)
+MAX_COUNT: Final = 2**31 - 1  # counts a device reports (INTEGER)
+MAX_LETTER_NUMBER: Final = 10**9  # a register's official sequence numbers
+MAX_ID_LENGTH: Final = 64
 
 # Entities the server knows; `ChangeEnvelope.entity` stays an open string so a newer client's batch
 # still parses (an unknown entity is rejected per change with reason "unknown_entity").
@@ -64,6 +70,21 @@ COMPLAINT_TRANSITIONS: Final[dict[str, frozenset[str]]] = {
     "selesai": frozenset(),
 }
 COMPLAINT_INITIAL: Final = "baru"
+# Who may move a case: only an office device decides a request or answers / closes a complaint (a kiosk
+# files them and nothing more). {entity: {target state: roles}}; a target not listed is office-only.
+TRANSITION_ROLES: Final[dict[str, dict[str, frozenset[str]]]] = {
+    "letter_request": {state: frozenset({"office"}) for state in REQUEST_TRANSITIONS},
+    "complaint": {state: frozenset({"office"}) for state in COMPLAINT_TRANSITIONS},
+    "letter": {"void": frozenset({"office"})},
+}
+# Fields only the office's answer sets: a kiosk's create carrying any of them is refused (reason "role").
+OFFICE_ONLY_CASE_FIELDS: Final = frozenset({"first_response_at", "first_response", "first_response_by",
+                                            "resolved_at", "resolution", "resolved_by", "letter_id"})
+
+
+def may_transition(entity: str, target: str, role: str) -> bool:
+    """Whether a device of `role` may move a record of `entity` to `target`."""
+    return role in TRANSITION_ROLES.get(entity, {}).get(target, frozenset({"office"}))
 LETTER_VOID: Final = "void"
 
 Op = Literal["create", "update", "delete", "transition"]
@@ -129,15 +150,18 @@ class NumberHighWater(_Model):
 
     year: int = Field(ge=1900, le=9999)
     sequence_key: str = Field(min_length=1, max_length=64)
-    last_number: int = Field(ge=0)
+    last_number: int = Field(ge=0, le=MAX_LETTER_NUMBER)
 
 
 class EnrollRequest(_Model):
     code: str = Field(min_length=4, max_length=64)
     device_name: str = Field(min_length=1, max_length=200)
-    public_key: str = Field(description="Ed25519 public key: standard base64 of the 32 raw bytes")
-    last_outbox_seq: int = Field(default=0, ge=0)
-    letter_numbers: list[NumberHighWater] = Field(default_factory=list)
+    public_key: str = Field(max_length=100, description="Ed25519 public key: standard base64 of the 32 raw bytes")
+    last_outbox_seq: int = Field(default=0, ge=0, le=MAX_SEQ)
+    letter_numbers: list[NumberHighWater] = Field(default_factory=list, max_length=1000)
+    local_device_id: str | None = Field(
+        default=None, min_length=1, max_length=64,
+        description="the id this device signed letters with before it enrolled (their QR codes carry it)")
 
 
 class EnrollResponse(_Model):
@@ -147,6 +171,8 @@ class EnrollResponse(_Model):
     role: Role
     server_time: dt.datetime
     protocol_version: int = PROTOCOL_VERSION
+    nik_key: str | None = Field(default=None, description="kiosk devices only: the village's key of the NIK "
+                                "hash a kiosk identifies residents by (HMAC-SHA256, hex); kiosks get no NIKs")
 
 
 # -- push -----------------------------------------------------------------------------------------------
@@ -156,11 +182,11 @@ class ChangeEnvelope(_Model):
     """One outbox row on the wire. `payload` always carries ``village`` (the device's village code)."""
 
     change_id: str = Field(min_length=1, max_length=64, description="UUIDv7")
-    device_seq: int = Field(ge=0, description="local outbox sequence, monotonic per device")
+    device_seq: int = Field(ge=0, le=MAX_SEQ, description="local outbox sequence, monotonic per device")
     entity: str = Field(min_length=1, max_length=64)
     entity_id: str = Field(min_length=1, max_length=64)
     op: Op
-    base_version: int | None = Field(default=None, ge=0)
+    base_version: int | None = Field(default=None, ge=0, le=MAX_VERSION)
     payload: dict[str, Any]
     payload_hash: str = Field(pattern=r"^[0-9a-f]{64}$")
 
@@ -260,8 +286,8 @@ class LeaseResponse(_Model):
 
 
 class UnusedNumbersRequest(_Model):
-    lease_id: str
-    numbers: list[int] = Field(max_length=MAX_LEASE_SIZE)
+    lease_id: str = Field(min_length=1, max_length=MAX_ID_LENGTH)
+    numbers: list[Annotated[int, Field(ge=0, le=MAX_LETTER_NUMBER)]] = Field(max_length=MAX_LEASE_SIZE)
 
 
 class UnusedNumbersResponse(_Model):

@@ -185,7 +185,7 @@ class DistrictHttp:
             raise Unreachable(f"unreadable push answer: {exc}", status=resp.status_code) from exc
 
     def pull(self, after: int, limit: int = p.DEFAULT_PULL_LIMIT) -> p.PullResponse:
-        resp = self.request("GET", "/pull", params={"after": after, "limit": limit})
+        resp = self.request("GET", "/pull", params={"after": after, "limit": limit, "exclude_own": "true"})
         try:
             return p.PullResponse.model_validate_json(resp.content)
         except ValueError as exc:

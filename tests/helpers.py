@@ -10,6 +10,9 @@ from kiosk.services import Services
 from kiosk.services.office import OfficeInfo
 
 ADMIN_PASSWORD = "rahasia-admin-1"
+# A signed-in administrator as the screens and the command line hand it to services that need a person
+# (enrolling: ``kiosk.permissions.require_user``); tests of the sign-in itself use ``admin_actor``.
+ENROLLING_ADMIN = Actor(user_id="admin-user", username="admin", role="admin", full_name="Admin Desa")
 
 
 def sample_office() -> OfficeInfo:

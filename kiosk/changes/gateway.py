@@ -101,7 +101,8 @@ def record_change(
     synced entities) the outbox row.
 
     ``payload`` is what the district needs to apply the change (for an update: the changed fields
-    only). It must not hold secrets (PIN and password hashes stay on the device). The audit entry
+    only). It must not hold secrets: passwords (and their hashes) stay on the device; a kiosk PIN's Argon2
+    hash is synced for the village's kiosks, never the PIN. The audit entry
     records ``audit_details`` or, by default, the names of the changed fields — never their values,
     so personal data is not copied into the audit trail.
     """

@@ -156,8 +156,10 @@ def register_letter_numbers(session: Session, letters: list[dict[str, Any]]) -> 
     """Letters issued on another device: their numbers enter this register too (state used/void).
     ``letters``: the applied rows' id, year, sequence_key, sequence_number and voided_at."""
     conn = session.connection()
+    # a number <= 0: a duplicate that gave its register place up (kiosk.services.duplicates)
     wanted = [(int(x["year"]), x.get("sequence_key") or "all", int(x["sequence_number"]), x)
-              for x in letters if x.get("sequence_number") is not None and x.get("year") is not None]
+              for x in letters if x.get("sequence_number") is not None and x.get("year") is not None
+              and int(x["sequence_number"]) > 0]
     if not wanted:
         return
     table = cast(Table, LetterNumber.__table__)
@@ -187,7 +189,7 @@ _ENTRIES = (
     EntitySpec("family", Family, "newest server version wins unless the office has unsent changes (then it "
                "waits); a pulled delete removes the family", deletable=True, exclude=frozenset({"created_at",
                                                                                               "updated_at"})),
-    EntitySpec("resident", Resident, "as family; the PIN never travels; the search name is derived here",
+    EntitySpec("resident", Resident, "as family; the PIN never travels (its Argon2 hash only as a set_pin update, for the kiosks); the search name is derived here",
                deletable=True, exclude=frozenset({"pin_hash", "created_at", "updated_at", "name_search"}),
                derive=_derive_resident),
     EntitySpec("population_event", PopulationEvent, "append-only: created once, never changed",

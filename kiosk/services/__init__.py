@@ -10,6 +10,7 @@ from kiosk.db import Store
 if TYPE_CHECKING:
     from kiosk.services.backup import BackupService
     from kiosk.services.complaints import ComplaintService
+    from kiosk.services.duplicates import DuplicateLetterService
     from kiosk.services.kiosk_auth import KioskAuthService
     from kiosk.services.letters import LetterService
     from kiosk.services.office import OfficeService
@@ -78,3 +79,9 @@ class Services:
         from kiosk.services.sync_state import SyncStateService
 
         return SyncStateService(self.store)
+
+    @cached_property
+    def duplicates(self) -> DuplicateLetterService:
+        from kiosk.services.duplicates import DuplicateLetterService
+
+        return DuplicateLetterService(self.store, self.letters)

@@ -71,7 +71,7 @@ from kiosk.db import MIGRATIONS_DIR, Store, upgrade
 from kiosk.errors import DomainError, PermissionDenied
 from kiosk.i18n import N_, _
 from kiosk.models import Device, utcnow
-from kiosk.permissions import require
+from kiosk.permissions import UserRequired, require
 from kiosk.storage_errors import DatabaseDamaged, StorageError, storage_errors
 
 log = logging.getLogger(__name__)
@@ -394,6 +394,10 @@ class BackupService:
             raise ValueError(f"unknown backup reason {reason!r}")
         if actor is not None:
             require(actor, "backup.create")
+        elif target_dir is not None or target_file is not None:
+            # the program itself backs up only into the data directory's own folders; a copy of every
+            # record (NIKs included) to a place of someone's choosing is done by a person (issue 20.7)
+            raise UserRequired(permission="backup.create")
         with self._lock, storage_errors():
             return self._create(actor, reason, target_dir, target_file)
 

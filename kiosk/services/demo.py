@@ -8,12 +8,13 @@ import logging
 import random
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
 
 from kiosk.actor import Actor
 from kiosk.changes import write_audit
 from kiosk.ids import new_id
-from kiosk.models import Family, Resident, utcnow
+from kiosk.models import AuditEntry, Family, Resident, utcnow
 from kiosk.services import Services
 from kiosk.text import fold_name
 
@@ -22,6 +23,8 @@ log = logging.getLogger(__name__)
 DEMO_PASSWORD = "demo-kampung"
 DEMO_VILLAGE = "35.10.01.2001"  # Sarongan, Pesanggaran, Banyuwangi
 MAX_RESIDENTS = 100_000
+# The audit action that marks a data directory as holding demo data (hash-chained: it cannot be dropped).
+DEMO_AUDIT_ACTION = "demo.create"
 DEMO_TODAY = dt.date(2026, 11, 27)
 
 MALE = ["Slamet", "Sugeng", "Bambang", "Joko", "Agus", "Budi", "Hadi", "Wahyu", "Eko", "Dwi", "Sutrisno",
@@ -166,9 +169,19 @@ def create_demo_village(services: Services, *, residents: int = 2000, seed: int 
             s.execute(insert(Family), families)
         if people:
             s.execute(insert(Resident), people)
-        write_audit(s, Actor.system("demo"), action="demo.create", entity="office", entity_id=DEMO_VILLAGE,
+        write_audit(s, Actor.system("demo"), action=DEMO_AUDIT_ACTION, entity="office", entity_id=DEMO_VILLAGE,
                     details={"residents": len(people), "families": len(families), "seed": seed})
     log.info("demo village filled: %d residents", len(people))
     profile = services.office.profile()
     return {"village_code": profile.village_code, "village_name": profile.village_name,
             "residents": len(people), "families": len(families)}
+
+
+def holds_demo_data(session: Session) -> bool:
+    """Whether demo data was ever put into this data directory (``demo-data``, ``--demo``).
+
+    The decision for sync (issue 19.8): demo residents never enter the outbox, so an office holding
+    them cannot enrol at a district (``sync.client.DemoOfficeCannotEnroll``); a real village is set up
+    in a new data directory."""
+    return session.execute(select(AuditEntry.id).where(AuditEntry.action == DEMO_AUDIT_ACTION).limit(1)).first() \
+        is not None

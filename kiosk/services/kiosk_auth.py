@@ -13,7 +13,8 @@ import hashlib
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import Session
 
 from kiosk import settings
 from kiosk.actor import Actor
@@ -25,6 +26,7 @@ from kiosk.models import Device, LetterRequest, LoginAttempt, Resident, utcnow
 from kiosk.nik import NIK_LENGTH, mask_nik, normalize_nik
 from kiosk.permissions import require
 from kiosk.security import lookup_key, verify_secret
+from kiosk.services.sync_state import K_KIOSK_NIK_KEY, get_state
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +115,7 @@ class KioskAuthService:
             if _is_digits(number, NIK_LENGTH):
                 row = s.execute(
                     select(Resident.id, Resident.pin_hash)
-                    .where(Resident.nik == number, Resident.status == STATUS_LIVING)
+                    .where(self._nik_matches(s, number), Resident.status == STATUS_LIVING)
                     .order_by(Resident.created_at)
                     .limit(1)
                 ).first()
@@ -137,6 +139,17 @@ class KioskAuthService:
             return actor
         self._count_failure(key, now, device_id)
         raise KioskIdentifyFailed()
+
+    @staticmethod
+    def _nik_matches(s: Session, number: str) -> ColumnElement[bool]:
+        """The resident condition for a typed NIK. A kiosk device holds no NIKs (issue 19.2): it finds the
+        resident by the keyed hash of the NIK the district sent (``extra.nik_key``), computed here the
+        same way with the village's key from its enrolment."""
+        device = s.execute(select(Device.role)).scalar()
+        nik_key = get_state(s, K_KIOSK_NIK_KEY) if device == "kiosk" else None
+        if nik_key:
+            return Resident.extra["nik_key"].as_string() == lookup_key(number, nik_key)
+        return Resident.nik == number
 
     def _count_failure(self, key: str, now: dt.datetime, device_id: str) -> None:
         with self.store.write() as s:

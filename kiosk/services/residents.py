@@ -604,7 +604,8 @@ class ResidentService:
     # ---- kiosk PIN ----
 
     def set_pin(self, actor: Actor, resident_id: str, pin: str) -> None:
-        """Set (or reset) the resident's 6-digit kiosk PIN. Stored as an Argon2 hash, never synced."""
+        """Set (or reset) the resident's 6-digit kiosk PIN. Stored as an Argon2 hash; the hash (never the
+        PIN) is synced so the village's kiosk devices can check it (issue 19.2)."""
         from kiosk.security import hash_secret
 
         require(actor, "resident.set_pin")
@@ -612,12 +613,18 @@ class ResidentService:
             raise ValidationError(fields={"pin": MSG_PIN})
         hashed = hash_secret(pin)  # slow: outside the write transaction
         with self.store.write() as s:
-            r = self._resident(s, resident_id)
-            r.pin_hash = hashed
-            s.flush()
-            # entity "resident_pin" is local only: the audit records it, nothing goes to the district
-            record_change(s, actor, entity="resident_pin", entity_id=r.id, op="update", payload={},
-                          action="resident.set_pin", audit_details={"fields": ["pin"]})
+            self._change_pin(s, actor, self._resident(s, resident_id), hashed, "resident.set_pin")
+
+    @staticmethod
+    def _change_pin(s: Session, actor: Actor, r: Resident, hashed: str | None, action: str) -> None:
+        """The PIN hash as a resident update (the audit names the field, never a value)."""
+        base = r.version
+        r.pin_hash = hashed
+        r.version = base + 1
+        r.updated_at = utcnow()
+        s.flush()
+        record_change(s, actor, entity="resident", entity_id=r.id, op="update", payload={"pin_hash": hashed},
+                      base_version=base, action=action, audit_details={"fields": ["pin"]})
 
     def pin_slip_pdf(self, actor: Actor, resident_id: str, pin: str) -> bytes:
         """A small slip (80 mm) handing the resident their new kiosk PIN; nothing is stored or logged."""
@@ -648,11 +655,7 @@ class ResidentService:
     def clear_pin(self, actor: Actor, resident_id: str) -> None:
         require(actor, "resident.set_pin")
         with self.store.write() as s:
-            r = self._resident(s, resident_id)
-            r.pin_hash = None
-            s.flush()
-            record_change(s, actor, entity="resident_pin", entity_id=r.id, op="delete", payload={},
-                          action="resident.clear_pin", audit_details={"fields": ["pin"]})
+            self._change_pin(s, actor, self._resident(s, resident_id), None, "resident.clear_pin")
 
     def pin_hash(self, resident_id: str) -> str | None:
         """The stored PIN hash (for the kiosk sign-in service only)."""

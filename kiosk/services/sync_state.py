@@ -63,6 +63,9 @@ K_FULL_RESYNC = "full_resync"
 K_LEASE_SIZE = "lease_size"
 K_UNUSED_REPORTED = "unused_reported"
 K_SERVER_SEEN_SEQ = "server_seen_seq"
+K_KIOSK_NIK_KEY = "kiosk_nik_key"  # kiosk devices: the village's key of the NIK hash residents are found by
+K_LAST_FAILURE = "last_failure"  # when a cycle last stopped on a local storage error (cleared by a success)
+K_STRIKES = "poison_strikes"  # {change id: times the district failed on it alone while taking others}
 K_SNAPSHOT = "snapshot_progress"  # a full re-sync under way: {"entity": index, "after_id", "server_seq"}
 
 
@@ -123,7 +126,7 @@ def require_unlocked(session: Session, entity: str, entity_id: str) -> None:
 class SyncStatus:
     """What staff see (DESIGN.md Sync 9)."""
 
-    state: str  # not_enrolled | synced | waiting | offline | needs_action | conflicts
+    state: str  # not_enrolled | synced | waiting | offline | needs_action | conflicts | failed
     enrolled: bool = False
     server: str | None = None
     pending: int = 0
@@ -139,6 +142,7 @@ class SyncStatus:
     oldest_waiting: dt.datetime | None = None
     clock_offset_seconds: float | None = None
     last_error: str | None = None
+    last_failure: dt.datetime | None = None
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -162,10 +166,14 @@ class SyncStatus:
             return _("Offline since {time}").format(time=_local_hhmm(since) if since else "?")
         if self.state == "waiting":
             return _("Waiting {n}").format(n=self.waiting)
+        if self.state == "failed":
+            return _("Last sync failed")
         return _("Synced")
 
     def detail(self) -> str:
         parts = []
+        if self.state == "failed" and self.last_error:
+            parts.append(self.last_error)
         if self.last_success:
             parts.append(_("last sync {time}").format(time=_local_hhmm(self.last_success)))
         parts.extend(self.warnings)
@@ -179,7 +187,7 @@ class SyncStatus:
             "needs_reenroll": self.needs_reenroll, "revoked": self.revoked, "restored": self.restored,
             "last_success": _iso(self.last_success), "offline_since": _iso(self.offline_since),
             "oldest_waiting": _iso(self.oldest_waiting), "clock_offset_seconds": self.clock_offset_seconds,
-            "last_error": self.last_error, "warnings": self.warnings,
+            "last_error": self.last_error, "last_failure": _iso(self.last_failure), "warnings": self.warnings,
         }
 
 
@@ -219,6 +227,7 @@ def status(session: Session, now: dt.datetime | None = None) -> SyncStatus:
         oldest_waiting=oldest,
         clock_offset_seconds=get_state(session, K_CLOCK_OFFSET),
         last_error=get_state(session, K_LAST_ERROR),
+        last_failure=_from_iso(get_state(session, K_LAST_FAILURE)),
     )
     if st.revoked:
         st.warnings.append(_("This device was revoked by the district; export the queue."))
@@ -239,6 +248,8 @@ def status(session: Session, now: dt.datetime | None = None) -> SyncStatus:
         st.state = "conflicts"
     elif st.offline_since:
         st.state = "offline"
+    elif st.last_failure and (st.last_success is None or st.last_failure >= st.last_success):
+        st.state = "failed"  # never "synced" after a cycle that stopped on a full disk
     elif st.waiting:
         st.state = "waiting"
     return st

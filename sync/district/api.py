@@ -8,8 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 
 from sync import protocol as p
+from sync.district.kiosk_view import KIOSK_ENTITIES, KioskView
 from sync.district.models import Device
-from sync.district.snapshot import SnapshotResponse, snapshot
+from sync.district.snapshot import SnapshotResponse, high_water, snapshot
 from sync.district.store import DistrictStore, StoreError
 
 router = APIRouter(prefix=p.API_PREFIX)
@@ -43,8 +44,18 @@ def ping(store: StoreDep) -> p.PingResponse:
     return p.PingResponse(server_id=store.server_id(), server_time=p.utc_now())
 
 
-@router.post("/enroll", response_model=p.EnrollResponse,
-             responses={401: {"model": p.ErrorBody, "description": "enrollment code invalid, used or expired"}})
+def limit_enroll(request: Request) -> None:
+    """Enrolment attempts per minute per address (codes are short: guessing must stay slow)."""
+    from sync.district.web_security import client_address
+
+    limiter = getattr(request.app.state, "limiter", None)
+    if limiter is not None:
+        limiter.hit("enroll", client_address(request), request.app.state.settings.enroll_per_address)
+
+
+@router.post("/enroll", response_model=p.EnrollResponse, dependencies=[Depends(limit_enroll)],
+             responses={401: {"model": p.ErrorBody, "description": "enrollment code invalid, used or expired"},
+                        429: {"model": p.ErrorBody, "description": "too many attempts (code: rate_limited)"}})
 def enroll(body: p.EnrollRequest, store: StoreDep) -> p.EnrollResponse:
     return store.enroll(body)
 
@@ -70,10 +81,17 @@ def push(body: p.PushRequest, store: StoreDep, device: DeviceDep) -> Response:
 def pull(
     store: StoreDep,
     device: DeviceDep,
-    after: Annotated[int, Query(ge=0)] = 0,
+    after: Annotated[int, Query(ge=0, le=p.MAX_SEQ)] = 0,
     limit: Annotated[int, Query(ge=1, le=p.MAX_PULL_LIMIT)] = p.DEFAULT_PULL_LIMIT,
+    exclude_own: Annotated[bool, Query(description="leave out the records this device created itself "
+                                       "(it holds them already)")] = False,
 ) -> p.PullResponse:
-    return store.pull(device, after, limit)
+    page = store.pull(device, after, limit, exclude_own=exclude_own)
+    if device.role == "kiosk":  # filtered by role here, in the server: no NIK ever reaches a kiosk
+        view = KioskView(store.db, device.id, device.village)
+        kept = view.keep(page.changes, lambda c: c.entity, lambda c: c.entity_id)
+        page.changes = [c.model_copy(update={"payload": view.payload(c.entity, c.payload)}) for c in kept]
+    return page
 
 
 @router.get("/snapshot", response_model=SnapshotResponse, responses=_ERRORS)
@@ -89,8 +107,16 @@ def get_snapshot(
     with the ``server_seq`` to pull after once loaded."""
     if entity is None and after_id and after_entity is None:
         raise StoreError("invalid_request", "after_id tanpa entity memerlukan after_entity.", 422)
-    return snapshot(store.db, device.village, entity=entity, after_entity=after_entity, after_id=after_id,
+    if device.role == "kiosk" and entity is not None and entity not in KIOSK_ENTITIES:
+        with store.db.read() as s:  # nothing of this entity for a kiosk; the cursor as any first page gives it
+            return SnapshotResponse(records=[], server_seq=high_water(s), has_more=False, server_time=p.utc_now())
+    page = snapshot(store.db, device.village, entity=entity, after_entity=after_entity, after_id=after_id,
                     limit=limit)
+    if device.role == "kiosk":
+        view = KioskView(store.db, device.id, device.village)
+        kept = view.keep(page.records, lambda r: r.entity, lambda r: r.entity_id)
+        page.records = [r.model_copy(update={"payload": view.payload(r.entity, r.payload)}) for r in kept]
+    return page
 
 
 @router.post("/leases", response_model=p.LeaseResponse, responses=_ERRORS)

@@ -4,32 +4,58 @@ from __future__ import annotations
 
 import logging
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.middleware.gzip import GZipMiddleware
 
 from sync import protocol as p
 from sync.district import api, monitoring, verify
 from sync.district.db import Database
 from sync.district.gzip_body import GzipRequestMiddleware
+from sync.district.settings import ServerSettings
 from sync.district.store import DistrictStore, StoreError
+from sync.district.web_security import RateLimited, RateLimiter, SecurityHeaders, client_address
 
 log = logging.getLogger(__name__)
 
 
-def create_app(db_url: str, *, migrate: bool = True) -> FastAPI:
+def limit_verify(request: Request) -> None:
+    """The public verify page: attempts per minute per address (a QR scan is one)."""
+    settings: ServerSettings = request.app.state.settings
+    request.app.state.limiter.hit("verify", client_address(request), settings.verify_per_address)
+
+
+def create_app(db_url: str, *, migrate: bool = True, settings: ServerSettings | None = None) -> FastAPI:
+    """`settings` default to the environment's (`ServerSettings.from_env`); the API docs (``/docs``,
+    ``/openapi.json``) are served only when they say so (``SMART_KAMPUNG_DISTRICT_API_DOCS=1``)."""
+    settings = settings or ServerSettings.from_env()
     db = Database(db_url)
     if migrate:
         db.upgrade()
-    app = FastAPI(title="Smart Kampung — server kabupaten", version=str(p.PROTOCOL_VERSION))
+    docs = settings.api_docs
+    app = FastAPI(title="Smart Kampung — server kabupaten", version=str(p.PROTOCOL_VERSION),
+                  docs_url="/docs" if docs else None, redoc_url=None, openapi_url="/openapi.json" if docs else None)
     app.state.db = db
     app.state.store = DistrictStore(db)
+    app.state.settings = settings
+    app.state.limiter = RateLimiter()
     app.add_middleware(GZipMiddleware, minimum_size=1000)
     app.add_middleware(GzipRequestMiddleware, max_bytes=p.SERVER_MAX_BODY_BYTES)
+    app.add_middleware(SecurityHeaders)
     app.include_router(api.router)
-    app.include_router(verify.router)
+    app.include_router(verify.router, dependencies=[Depends(limit_verify)])
     app.include_router(monitoring.router)
+
+    @app.exception_handler(RateLimited)
+    async def _rate_limited(request: Request, exc: RateLimited) -> Response:
+        headers = {"Retry-After": str(exc.retry_after)}
+        message = f"Terlalu banyak percobaan. Coba lagi dalam {exc.retry_after} detik."
+        if request.url.path.startswith(p.API_PREFIX):
+            return JSONResponse({"code": "rate_limited", "detail": message}, status_code=429, headers=headers)
+        return HTMLResponse(f"<!doctype html><html lang=\"id\"><meta charset=\"utf-8\"><meta name=\"viewport\" "
+                            f"content=\"width=device-width, initial-scale=1\"><title>Tunggu sebentar</title>"
+                            f"<p>{message}</p></html>", status_code=429, headers=headers)
 
     @app.exception_handler(StoreError)
     async def _store_error(_request: Request, exc: StoreError) -> JSONResponse:

@@ -35,7 +35,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from sync import protocol as p
@@ -53,6 +53,11 @@ log = logging.getLogger(__name__)
 
 COMPLAINT_RESPONSE_LIMIT = dt.timedelta(hours=4)
 LETTER_REQUIRED = ("number", "letter_type", "issued_at", "content_hash")
+# Payload fields that land in a projection column: text of at most this length (or absent / null), so an
+# odd value is refused per change ("invalid_payload") instead of failing the batch in the database.
+LETTER_COLUMNS = {"number": 128, "letter_type": 64, "issued_at": 40, "content_hash": 64}
+CASE_COLUMNS = {"status": 32, "channel": 32, "received_at": 40, "submitted_at": 40, "due_at": 40,
+                "first_response_at": 40, "resolved_at": 40, "letter_type": 64, "category": 64}
 
 _records = cast(Table, Record.__table__)
 _received = cast(Table, ReceivedChange.__table__)
@@ -215,7 +220,8 @@ class BatchApplier:
             ids = sorted({c.entity_id for c in changes if c.entity == entity})
             found: set[str] = set()
             if ids:
-                found = set(self.conn.scalars(select(table.c.id).where(self._among(table.c.id, ids))))
+                found = set(self.conn.scalars(select(table.c.id).where(
+                    table.c.village == self.device.village, self._among(table.c.id, ids))))
             self.existing_cases[entity] = found
 
     # -- the batch --------------------------------------------------------------------------------------
@@ -245,6 +251,14 @@ class BatchApplier:
         except IntegrityError as exc:
             log.warning("change %s hit a constraint: %s", change.change_id, exc.orig)
             result = p.ChangeResult(change_id=change.change_id, status="rejected", reason="constraint")
+        except (DBAPIError, ValueError, TypeError, OverflowError, KeyError, AttributeError) as exc:
+            # A crafted value the rules did not foresee (an integer no column holds, a field of the wrong
+            # type): this change is refused on its own, the batch goes on (issue 20.5). Statements that can
+            # fail on a value run in their own savepoint (`_project_new_letter`), so nothing of it stays.
+            # Logged by type only: the payload may hold a NIK.
+            log.warning("change %s (%s %s) refused: %s", change.change_id, change.entity, change.op,
+                        type(exc).__name__)
+            result = p.ChangeResult(change_id=change.change_id, status="rejected", reason="invalid_change")
         answer = {"status": result.status, "reason": result.reason, "server_seq": result.server_seq,
                   "version": result.version}
         if seen is None:
@@ -266,6 +280,7 @@ class BatchApplier:
             raise rejected("unknown_entity")
         if device.role == "kiosk" and not (
             change.op == "create" and change.entity in (p.ENTITY_LETTER_REQUEST, p.ENTITY_COMPLAINT)
+            and not p.OFFICE_ONLY_CASE_FIELDS.intersection(payload)
         ):
             raise rejected("role")
         canonical = p.canonical_json(payload)
@@ -311,7 +326,8 @@ class BatchApplier:
             if data["status"] != p.COMPLAINT_INITIAL:
                 raise rejected("invalid_status")
         elif change.entity == p.ENTITY_LETTER and (
-            any(not data.get(k) for k in LETTER_REQUIRED) or data.get("voided")
+            any(not data.get(k) for k in LETTER_REQUIRED) or (data.get("voided") and not _duplicate(data))
+            or not _texts_fit(data, LETTER_COLUMNS)
         ):
             raise rejected("invalid_payload")
         if record is not None:
@@ -324,7 +340,9 @@ class BatchApplier:
                 raise Outcome("duplicate", "already_exists", version=record.version)
             raise Outcome("conflict", "exists", version=record.version,
                           conflict=p.ConflictInfo(fields=differing, server_version=record.version))
-        if change.entity == p.ENTITY_LETTER:
+        if change.entity == p.ENTITY_LETTER and _duplicate(data):
+            self._project_void_duplicate(change.entity_id, data)
+        elif change.entity == p.ENTITY_LETTER:
             self._project_new_letter(change.entity_id, data)
         elif change.entity in _CASE_TABLES:
             self._project_case(change.entity, change.entity_id, data)
@@ -398,6 +416,8 @@ class BatchApplier:
             raise rejected("invalid_payload")
         if change.entity not in (p.ENTITY_LETTER, p.ENTITY_LETTER_REQUEST, p.ENTITY_COMPLAINT):
             raise rejected("invalid_op")
+        if not p.may_transition(change.entity, target, self.device.role):
+            raise rejected("role")
         record = _require_record(record)
         at = str(change.payload.get("at") or self.now.isoformat())
         extra = {k: v for k, v in _data_fields(change.payload).items() if k not in ("to", "at")}
@@ -407,9 +427,12 @@ class BatchApplier:
             if record.data.get("voided"):
                 raise Outcome("duplicate", "already_in_state", version=record.version)
             reason = str(change.payload.get("reason") or "")
-            self.conn.execute(update(_letters).where(_letters.c.letter_id == record.entity_id)
+            village = self.device.village
+            self.conn.execute(update(_letters).where(_letters.c.village == village,
+                                                     _letters.c.letter_id == record.entity_id)
                               .values(voided=True, void_reason=reason))
-            self.conn.execute(update(_used).where(_used.c.letter_id == record.entity_id).values(state="void"))
+            self.conn.execute(update(_used).where(_used.c.village == village, _used.c.letter_id == record.entity_id)
+                              .values(state="void"))
             record.data = {**record.data, "voided": True, "void_reason": reason, "voided_at": at}
             record.data_json = None
         else:
@@ -427,8 +450,8 @@ class BatchApplier:
                     data["resolved_at"] = at
             elif not machine[target]:
                 data["resolved_at"] = at
+            self._project_case(change.entity, record.entity_id, data)  # checks the values first
             record.data, record.data_json = data, None
-            self._project_case(change.entity, record.entity_id, data)
         record.version += 1
         return record
 
@@ -436,33 +459,56 @@ class BatchApplier:
 
     def _project_new_letter(self, letter_id: str, data: dict[str, Any]) -> None:
         """The letter's projection row and its official number, at once and in a savepoint: both are
-        unique across writers (the letter id across villages, the number per village register)."""
+        unique across writers (the letter per village, the number per village register).
+
+        The register entry is never optional: a letter without its (year, sequence) is refused
+        ``number_required``, and one whose official number text another letter of the village already
+        carries is ``number_taken`` whatever register fields it claims."""
         village = self.device.village
-        with self.session.begin_nested():
-            year, key, seq_number = data.get("year"), data.get("sequence_key"), data.get("seq_number")
-            if isinstance(year, int) and isinstance(seq_number, int):
-                key = str(key or "all")
-                existing = self.conn.execute(
-                    select(_used.c.id, _used.c.letter_id).where(
-                        _used.c.village == village, _used.c.year == year, _used.c.sequence_key == key,
-                        _used.c.number == seq_number)
-                ).first()
-                if existing is not None and existing.letter_id not in (None, letter_id):
-                    raise Outcome("conflict", "number_taken")
-                if existing is None:
-                    self.conn.execute(insert(_used).values(
-                        village=village, year=year, sequence_key=key, number=seq_number, letter_id=letter_id,
-                        lease_id=None, state="used", recorded_at=self.now))
-                else:  # reported unused earlier, then used after all
-                    self.conn.execute(update(_used).where(_used.c.id == existing.id)
-                                      .values(letter_id=letter_id, state="used"))
+        year, key, seq_number = _register_entry(data)
+        number = str(data["number"])
+        # a savepoint on the connection itself: the session's begin_nested() emits none for statements run
+        # on a connection taken before it, and on PostgreSQL a failed statement would abort the batch
+        with self.conn.begin_nested():
+            same_text = self.conn.scalar(select(_letters.c.letter_id).where(
+                _letters.c.village == village, _letters.c.number == number, _letters.c.letter_id != letter_id)
+                .limit(1))
+            if same_text is not None:
+                raise Outcome("conflict", "number_taken")
+            existing = self.conn.execute(
+                select(_used.c.id, _used.c.letter_id).where(
+                    _used.c.village == village, _used.c.year == year, _used.c.sequence_key == key,
+                    _used.c.number == seq_number)
+            ).first()
+            if existing is not None and existing.letter_id not in (None, letter_id):
+                raise Outcome("conflict", "number_taken")
+            if existing is None:
+                self.conn.execute(insert(_used).values(
+                    village=village, year=year, sequence_key=key, number=seq_number, letter_id=letter_id,
+                    lease_id=None, state="used", recorded_at=self.now))
+            else:  # reported unused earlier, then used after all
+                self.conn.execute(update(_used).where(_used.c.id == existing.id)
+                                  .values(letter_id=letter_id, state="used"))
             self.conn.execute(insert(_letters).values(
-                letter_id=letter_id, village=village, number=str(data["number"]),
+                letter_id=letter_id, village=village, number=number,
                 type_code=str(data["letter_type"]), issued_at=str(data["issued_at"]),
                 content_hash=str(data["content_hash"]).lower(), signing_device=self.device.id, voided=False,
                 void_reason=None, received_at=self.now))
 
+    def _project_void_duplicate(self, letter_id: str, data: dict[str, Any]) -> None:
+        """A letter numbered twice before its office enrolled (issue 19.7), sent once it was voided and
+        re-issued: recorded as void so its paper verifies as DIBATALKAN, without taking the number (the
+        village register keeps it for the letter that holds it)."""
+        with self.conn.begin_nested():
+            self.conn.execute(insert(_letters).values(
+                letter_id=letter_id, village=self.device.village, number=str(data["number"]),
+                type_code=str(data["letter_type"]), issued_at=str(data["issued_at"]),
+                content_hash=str(data["content_hash"]).lower(), signing_device=self.device.id, voided=True,
+                void_reason=str(data.get("void_reason") or ""), received_at=self.now))
+
     def _project_case(self, entity: str, entity_id: str, data: dict[str, Any]) -> None:
+        if not _texts_fit(data, CASE_COLUMNS):
+            raise rejected("invalid_payload")
         received = data.get("received_at") or data.get("submitted_at")
         row: dict[str, Any] = {
             "status": str(data.get("status")),
@@ -545,7 +591,8 @@ class BatchApplier:
             if known:
                 columns: dict[str, BindParameter[Any]] = {name[1:]: bindparam(name) for name in known[0]
                                                           if name != "_id"}
-                conn.execute(update(table).where(table.c.id == bindparam("_id")).values(**columns), known)
+                conn.execute(update(table).where(table.c.village == village, table.c.id == bindparam("_id"))
+                             .values(**columns), known)
         now_received = self._bound(_received, "received_at", now)
         self._insert_many(
             _received,
@@ -563,6 +610,36 @@ class BatchApplier:
 
 def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _register_entry(data: dict[str, Any]) -> tuple[int, str, int]:
+    """(year, sequence key, number) of a letter's register entry: ``year`` (or the year of
+    ``issued_at``), ``sequence_key`` (default "all"), ``seq_number`` (or ``sequence_number``).
+    Raises `rejected("number_required")` when the number is missing or out of range."""
+    year = data.get("year")
+    if year is None and isinstance(data.get("issued_at"), str) and data["issued_at"][:4].isdigit():
+        year = int(data["issued_at"][:4])
+    number = data.get("seq_number", data.get("sequence_number"))
+    key = data.get("sequence_key") or "all"
+    if (not isinstance(year, int) or isinstance(year, bool) or not 1900 <= year <= 9999
+            or not isinstance(number, int) or isinstance(number, bool) or not 1 <= number <= p.MAX_LETTER_NUMBER
+            or not isinstance(key, str) or len(key) > 64):
+        raise rejected("number_required")
+    return year, key, number
+
+
+def _texts_fit(data: dict[str, Any], limits: dict[str, int]) -> bool:
+    """Whether each of these fields is absent, null, or text within its column's length."""
+    for name, limit in limits.items():
+        value = data.get(name)
+        if value is not None and (not isinstance(value, str) or len(value) > limit):
+            return False
+    return True
+
+
+def _duplicate(data: dict[str, Any]) -> bool:
+    """A voided letter sent as numbered twice before enrolment (``duplicate_number``)."""
+    return data.get("duplicate_number") is True and data.get("voided") is True
 
 
 def _require_record(record: RecordState | None) -> RecordState:

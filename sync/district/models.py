@@ -189,9 +189,11 @@ class LetterProjection(Base):
     """Issued letters (surat keluar) for the verify page and monitoring."""
 
     __tablename__ = "letters"
-    __table_args__ = (Index("ix_letters_village_issued", "village", "issued_at"),)
+    __table_args__ = (Index("ix_letters_village_issued", "village", "issued_at"),
+                      Index("ix_letters_village_number", "village", "number"))
+    # keyed by village and id: an id another village used (ids are printed in QR codes) is another letter
+    village: Mapped[str] = mapped_column(String(32), primary_key=True)
     letter_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    village: Mapped[str] = mapped_column(String(32))
     number: Mapped[str] = mapped_column(String(128))
     type_code: Mapped[str] = mapped_column(String(64))
     issued_at: Mapped[str] = mapped_column(String(40))  # ISO date or datetime as the device sent it
@@ -203,10 +205,10 @@ class LetterProjection(Base):
 
 
 class _CaseColumns:
-    """Columns shared by the request and complaint projections (e-monitoring)."""
+    """Columns shared by the request and complaint projections (e-monitoring), keyed by village and id."""
 
+    village: Mapped[str] = mapped_column(String(32), primary_key=True, index=True)
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    village: Mapped[str] = mapped_column(String(32), index=True)
     status: Mapped[str] = mapped_column(String(32))
     channel: Mapped[str | None] = mapped_column(String(32))
     received_at: Mapped[str | None] = mapped_column(String(40))

@@ -8,12 +8,14 @@ import logging
 import re
 import secrets
 from dataclasses import dataclass
+from typing import Any, cast
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import CursorResult, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sync import protocol as p
+from sync.district import enrolment
 from sync.district.apply import BatchApplier, DeviceRestored, Pusher
 from sync.district.db import LOCK_CHANGE_SEQ, LOCK_LEASES, Database
 from sync.district.models import (
@@ -156,15 +158,24 @@ class DistrictStore:
         from kiosk.ids import new_id
 
         device_id = new_id()
+        code_hash = sha256_hex(normalise_code(req.code))
         with self.db.write() as s:
-            code = s.get(EnrollmentCode, sha256_hex(normalise_code(req.code)))
+            # Consumed by one conditional UPDATE: of parallel attempts with one code exactly one changes
+            # the row (PostgreSQL re-checks "used_at IS NULL" after waiting for the first one's commit).
+            taken = cast(CursorResult[Any], s.execute(
+                update(EnrollmentCode)
+                .where(EnrollmentCode.code_hash == code_hash, EnrollmentCode.used_at.is_(None),
+                       EnrollmentCode.expires_at > now)
+                .values(used_at=now, device_id=device_id)
+                .execution_options(synchronize_session=False)
+            )).rowcount
+            code = s.get(EnrollmentCode, code_hash)
             if code is None:
                 raise StoreError("enrollment_code_invalid", "Kode pendaftaran tidak dikenal.", 401)
-            if code.used_at is not None:
-                raise StoreError("enrollment_code_used", "Kode pendaftaran sudah dipakai.", 401)
-            if code.expires_at <= now:
+            if taken != 1:
+                if code.used_at is not None:
+                    raise StoreError("enrollment_code_used", "Kode pendaftaran sudah dipakai.", 401)
                 raise StoreError("enrollment_code_expired", "Kode pendaftaran sudah kedaluwarsa.", 401)
-            code.used_at, code.device_id = now, device_id
             s.add(Device(id=device_id, village=code.village, role=code.role, name=req.device_name,
                          public_key=base64.b64encode(key).decode("ascii"), token_hash=sha256_hex(token),
                          created_at=now, revoked_at=None, last_seen=now, last_push=None,
@@ -180,10 +191,16 @@ class DistrictStore:
                                               reported_by=device_id, reported_at=now))
                 elif mark.last_number > row.last_number:
                     row.last_number, row.reported_by, row.reported_at = mark.last_number, device_id, now
+            enrolment.record(s, device_id, code.village, req, now)
             village, role = code.village, code.role
         log.info("device %s enrolled for village %s as %s", device_id, village, role)
+        nik_key = None
+        if role == "kiosk":
+            from sync.district.kiosk_view import village_key
+
+            nik_key = village_key(self.db, village)
         return p.EnrollResponse(device_id=device_id, token=token, village=village, role=role,  # type: ignore[arg-type]
-                                server_time=now)
+                                server_time=now, nik_key=nik_key)
 
     def devices(self) -> list[Device]:
         with self.db.read() as s:
@@ -198,9 +215,20 @@ class DistrictStore:
                 device.revoked_at = p.utc_now()
             return device
 
-    def public_key(self, device_id: str) -> str | None:
+    def public_key(self, device_id: str, village: str | None = None) -> str | None:
+        """The key that signs as ``device_id`` (a district id, or with ``village`` also the local id of
+        letters signed before enrolment: see `sync.district.enrolment.signer`)."""
         with self.db.read() as s:
-            return s.scalar(select(Device.public_key).where(Device.id == device_id))
+            device = enrolment.signer(s, device_id, village)
+            return device.public_key if device is not None else None
+
+    def signed_by(self, signing_device: str | None, token_device: str) -> bool:
+        """Whether a letter pushed by ``signing_device`` may carry ``token_device`` in its QR: the same id,
+        or the local id that installation used before it enrolled."""
+        if signing_device is None or signing_device == token_device:
+            return signing_device is not None
+        with self.db.read() as s:
+            return enrolment.local_id(s, signing_device) == token_device
 
     def authenticate(self, token: str | None) -> Device:
         """The device holding `token`; StoreError 401 / 403 otherwise."""
@@ -259,7 +287,10 @@ class DistrictStore:
         with self.db.read() as s:
             return s.get(ServerSetting, _restored_key(device_id)) is not None
 
-    def pull(self, device: Device, after: int, limit: int) -> p.PullResponse:
+    def pull(self, device: Device, after: int, limit: int, *, exclude_own: bool = False) -> p.PullResponse:
+        """The village's changes after ``after``. With ``exclude_own`` the device's own creates are left
+        out (the payload of a create is the state the device sent, so it holds it already); its updates
+        still come back, as the server's merged full state. The cursor still moves past them."""
         limit = max(1, min(limit, p.MAX_PULL_LIMIT))
         with self.db.read() as s:
             now = p.utc_now()
@@ -268,9 +299,13 @@ class DistrictStore:
             if after < watermark or after > max(newest, watermark):
                 return p.PullResponse(changes=[], next_cursor=after, has_more=False, reset_required=True,
                                       server_time=now)
+            wanted = select(ChangeLogEntry).where(ChangeLogEntry.village == device.village,
+                                                  ChangeLogEntry.server_seq > after)
+            if exclude_own:
+                wanted = wanted.where(or_(ChangeLogEntry.origin_device.is_(None),
+                                          ChangeLogEntry.origin_device != device.id, ChangeLogEntry.op != "create"))
             rows = list(s.scalars(
-                select(ChangeLogEntry)
-                .where(ChangeLogEntry.village == device.village, ChangeLogEntry.server_seq > after)
+                wanted
                 .order_by(ChangeLogEntry.server_seq)
                 .limit(limit + 1)
             ))

@@ -41,11 +41,12 @@ class Verdict:
 class _DeviceKeys(Mapping[str, str]):
     """Registered public keys, looked up one device at a time (a district has thousands)."""
 
-    def __init__(self, store: DistrictStore) -> None:
+    def __init__(self, store: DistrictStore, village: str | None = None) -> None:
         self._store = store
+        self._village = village  # the letter's village: its devices' pre-enrolment ids count too
 
     def __getitem__(self, device_id: str) -> str:
-        key = self._store.public_key(device_id)
+        key = self._store.public_key(device_id, self._village)
         if key is None:
             raise KeyError(device_id)
         return key
@@ -61,7 +62,11 @@ class _DeviceKeys(Mapping[str, str]):
 def check(store: DistrictStore, text: str) -> Verdict:
     from kiosk import letter_token
 
-    result = letter_token.verify_token(text, _DeviceKeys(store))  # type: ignore[arg-type]
+    try:
+        village: str | None = letter_token.parse_token(text)[0].village_code
+    except (ValueError, TypeError):
+        village = None
+    result = letter_token.verify_token(text, _DeviceKeys(store, village))  # type: ignore[arg-type]
     payload = result.payload
     if payload is None:
         return Verdict(INVALID, "Kode QR tidak terbaca atau bukan kode surat Smart Kampung.")
@@ -72,12 +77,15 @@ def check(store: DistrictStore, text: str) -> Verdict:
     if not result.ok:
         return Verdict(INVALID, "Tanda tangan digital tidak cocok: surat ini bukan surat asli.", **shown)
     with store.db.read() as s:
-        letter = s.get(LetterProjection, payload.letter_id)
+        # keyed by village and id: another village's letter with the same id is not this letter
+        letter = s.scalar(select(LetterProjection).where(LetterProjection.village == payload.village_code,
+                                                         LetterProjection.letter_id == payload.letter_id))
     if letter is None:
         return Verdict(AWAITING, "Tanda tangan asli, tetapi surat ini belum sampai di server kabupaten. "
                        "Coba lagi nanti setelah kantor desa tersambung.", **shown)
     if (letter.village != payload.village_code or letter.number != payload.number
-            or letter.signing_device != payload.device_id or not payload.matches_content(letter.content_hash)):
+            or not store.signed_by(letter.signing_device, payload.device_id)
+            or not payload.matches_content(letter.content_hash)):
         return Verdict(INVALID, "Isi surat tidak sama dengan surat yang tercatat.", letter, **shown)
     if letter.voided:
         return Verdict(VOID, "Surat ini sudah dibatalkan oleh kantor desa.", letter, **shown)

@@ -362,7 +362,10 @@ def test_cli_backup_list_and_restore(office: dict[str, Any], tmp_path: Path, cap
     services: Services = office["services"]
     data_dir = str(services.store.paths.root)
     out = tmp_path / "cadangan.zip"
-    assert cli_run(["backup", str(out), "--data-dir", data_dir]) == 0
+    assert cli_run(["backup", str(out), "--data-dir", data_dir]) == 1  # to a file of one's choosing: a person
+    assert not out.exists()
+    monkeypatch.setenv("SMART_KAMPUNG_PASSWORD", ADMIN_PASSWORD)
+    assert cli_run(["backup", str(out), "--user", "admin", "--data-dir", data_dir]) == 0
     assert out.exists()
     assert cli_run(["backup", "--data-dir", data_dir]) == 0
     capsys.readouterr()

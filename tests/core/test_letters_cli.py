@@ -60,5 +60,5 @@ def test_letters_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     code, junk = run(capsys, "letters", "verify", "--qr", "SK1.xx.yy", *d)
     assert code == 1 and junk["reason"] == "malformed"
 
-    code, register = run(capsys, "letters", "register", *d)
+    code, register = run(capsys, "letters", "register", "--user", "operator", *d)
     assert code == 0 and [(r["no"], r["state"]) for r in register["rows"]] == [(1, "void")]

@@ -10,6 +10,7 @@ import pytest
 
 import forms
 from kiosk.models import OutboxChange
+from tests.helpers import ENROLLING_ADMIN
 from tests.sync.conftest import DistrictServer, Office, assert_exactly_once, offices, server  # noqa: F401
 
 
@@ -52,7 +53,7 @@ def test_issued_letter_reaches_the_district_and_verifies_there(server: DistrictS
     assert check(server.store, info.token or "").state == VOID
     b: Office = offices("b", server=server)  # a second office computer of the same village
     _sync_until_done(b)
-    copy = b.services.letters.register(b.actor, year=info.year)
+    copy = b.services.letters.register(ENROLLING_ADMIN, year=info.year)
     assert [(r.number, r.state) for r in copy] == [(info.number, "void")]
     assert b.services.letters.verify_text(info.token or "").reason == "unknown_device"  # a's key is not known here
     with a.store.read() as s:

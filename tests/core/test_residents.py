@@ -219,8 +219,10 @@ def test_pin_set_and_reset(services: Services, rs: ResidentService, admin: Actor
     rs.set_pin(admin, r.id, "123456")
     stored = rs.pin_hash(r.id)
     assert stored and "123456" not in stored and verify_secret(stored, "123456")
-    assert rs.get(admin, r.id).has_pin and rs.get(admin, r.id).version == 1
-    assert all("pin" not in str(c.payload) for c in outbox(services, r.id))
+    # the Argon2 hash (never the PIN) is synced as a resident update, for the village's kiosks (issue 19.2)
+    assert rs.get(admin, r.id).has_pin and rs.get(admin, r.id).version == 2
+    assert all("123456" not in str(c.payload) for c in outbox(services, r.id))
+    assert [c.payload.get("pin_hash") for c in outbox(services, r.id) if c.op == "update"] == [stored]
     rs.clear_pin(admin, r.id)
     assert rs.pin_hash(r.id) is None
     assert [h.action for h in rs.history(admin, r.id)][-2:] == ["resident.set_pin", "resident.clear_pin"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import uuid
 import warnings
 from collections.abc import Iterator
@@ -20,6 +21,7 @@ with warnings.catch_warnings():
 from kiosk.ids import new_id
 from sync import protocol as p
 from sync.district.app import create_app
+from sync.district.settings import ServerSettings
 from sync.district.store import DistrictStore
 
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -112,7 +114,8 @@ class District:
 
 @pytest.fixture
 def district(db_url: str) -> Iterator[District]:
-    app = create_app(db_url)
+    # the test app serves its API schema (off in production: see test_web_security)
+    app = create_app(db_url, settings=dataclasses.replace(ServerSettings.from_env(), api_docs=True))
     with TestClient(app) as client:
         yield District(client, app.state.store, db_url)
     app.state.db.dispose()

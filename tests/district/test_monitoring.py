@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from typing import Any
 
 import pytest
@@ -17,9 +18,17 @@ from tests.district.conftest import OTHER_VILLAGE, VILLAGE, District
 PASSWORD = "rahasia-kabupaten"
 
 
+def csrf_of(district: District, path: str = "/monitoring/masuk") -> str:
+    """The CSRF token of the form on `path` (as a browser gets it, with its cookie)."""
+    found = re.search(r'name="csrf" value="([^"]+)"', district.client.get(path).text)
+    assert found, f"no CSRF token in the form of {path}"
+    return found.group(1)
+
+
 def _login(district: District) -> None:
     r = district.client.post("/monitoring/masuk", data={"username": "dinas", "password": PASSWORD,
-                                                        "next": "/monitoring"}, follow_redirects=False)
+                                                        "next": "/monitoring", "csrf": csrf_of(district)},
+                             follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == "/monitoring"
     assert monitoring.COOKIE in r.cookies or monitoring.COOKIE in district.client.cookies
 
@@ -33,7 +42,8 @@ def _fill(district: District) -> dict[str, Any]:
     changes = []
     for i, kind in enumerate(["SKTM", "SKTM", "DOMISILI"]):
         changes.append(dev.change("letter", new_id(), "create", {
-            "number": f"474/{i}", "letter_type": kind, "issued_at": today.isoformat(), "content_hash": "a" * 64}))
+            "number": f"474/{i}", "letter_type": kind, "issued_at": today.isoformat(), "content_hash": "a" * 64,
+            "seq_number": i + 1}))
     ids = [new_id() for _ in range(3)]
     for j, cid in enumerate(ids):
         received = now - dt.timedelta(hours=(6, 5, 1)[j])  # due 4 hours later: 2 already past due
@@ -57,7 +67,8 @@ def test_login_required_and_wrong_password(district: District) -> None:
     for path in ("/monitoring", f"/monitoring/desa/{VILLAGE}", "/monitoring/ekspor.csv"):
         r = c.get(path, follow_redirects=False)
         assert r.status_code == 303 and r.headers["location"].startswith("/monitoring/masuk?next=")
-    r = c.post("/monitoring/masuk", data={"username": "dinas", "password": "salah-sekali"}, follow_redirects=False)
+    r = c.post("/monitoring/masuk", data={"username": "dinas", "password": "salah-sekali", "csrf": csrf_of(district)},
+               follow_redirects=False)
     assert r.status_code == 200 and "salah" in r.text and monitoring.COOKIE not in c.cookies
     forged = monitoring.make_token(b"not-the-secret", "session", 1, dt.datetime.now(dt.UTC) + dt.timedelta(hours=1))
     c.cookies.set(monitoring.COOKIE, forged, path="/monitoring")
@@ -65,7 +76,7 @@ def test_login_required_and_wrong_password(district: District) -> None:
     c.cookies.clear()
     _login(district)
     assert c.get("/monitoring").status_code == 200
-    r = c.post("/monitoring/keluar", follow_redirects=False)
+    r = c.post("/monitoring/keluar", data={"csrf": csrf_of(district, "/monitoring")}, follow_redirects=False)
     assert r.status_code == 303
     c.cookies.clear()
     assert c.get("/monitoring", follow_redirects=False).status_code == 303
@@ -131,7 +142,7 @@ def test_user_add_cli(district: District, monkeypatch: pytest.MonkeyPatch, capsy
     assert district_main(["--db", district.url, "user-add", "camat.pesanggaran"]) == 2
     assert monitoring.authenticate(district.store.db, "camat.pesanggaran", "kata-sandi-panjang") is not None
     assert district_main(["--db", district.url, "login-link", "camat.pesanggaran"]) == 0
-    assert "/monitoring/masuk/link." in capsys.readouterr().out
+    assert "/monitoring/masuk/" in capsys.readouterr().out
 
 
 def test_lockout_after_failures(district: District) -> None:

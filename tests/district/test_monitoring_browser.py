@@ -76,7 +76,8 @@ def _push_sample(base: str) -> None:
         changes.append(p.ChangeEnvelope.build(
             change_id=new_id(), device_seq=i + 1, entity="letter", entity_id=new_id(), op="create",
             payload={"village": VILLAGE, "number": f"474/{i}", "letter_type": kind,
-                     "issued_at": (now.date() - dt.timedelta(days=i)).isoformat(), "content_hash": "b" * 64}))
+                     "issued_at": (now.date() - dt.timedelta(days=i)).isoformat(), "content_hash": "b" * 64,
+                     "seq_number": i + 1}))
     for j, hours in enumerate((6, 1)):
         received = now - dt.timedelta(hours=hours)
         changes.append(p.ChangeEnvelope.build(

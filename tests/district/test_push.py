@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from kiosk.ids import new_id
 from sync import protocol as p
-from tests.district.conftest import OTHER_VILLAGE, District
+from tests.district.conftest import OTHER_VILLAGE, VILLAGE, District
 
 LETTER = {"number": "474.1/001/35.10.01.2001/2026", "letter_type": "SKTM", "issued_at": "2026-11-27",
           "content_hash": "ab" * 32, "year": 2026, "sequence_key": "all", "seq_number": 1}
@@ -141,7 +141,7 @@ def test_complaint_state_machine_and_projection(district: District) -> None:
     assert a.push(a.change("complaint", "c1", "transition",
                            {"to": "selesai", "at": "2026-11-27T10:00:00+00:00"}))[0].status == "applied"
     with district.store.db.read() as s:
-        row = s.get(ComplaintProjection, "c1")
+        row = s.get(ComplaintProjection, (VILLAGE, "c1"))
         assert row is not None
         assert (row.status, row.channel, row.category) == ("selesai", "whatsapp", "jalan")
         assert row.due_at == "2026-11-27T12:00:00+00:00"

@@ -8,7 +8,7 @@ from typing import Any
 from kiosk.ids import new_id
 from sync import protocol as p
 from sync.district.snapshot import SnapshotResponse
-from tests.district.conftest import OTHER_VILLAGE, Dev, District
+from tests.district.conftest import OTHER_VILLAGE, VILLAGE, Dev, District
 from tests.district.test_push import LETTER
 
 
@@ -157,7 +157,7 @@ def test_batch_keeps_fifo_per_record_and_seq_order(district: District) -> None:
     from sync.district.models import ComplaintProjection, LetterProjection, UsedNumber
 
     with district.store.db.read() as s:
-        assert s.get(ComplaintProjection, "c1").status == "ditanggapi"  # type: ignore[union-attr]
+        assert s.get(ComplaintProjection, (VILLAGE, "c1")).status == "ditanggapi"  # type: ignore[union-attr]
         assert [x.letter_id for x in s.query(LetterProjection)] == ["l1"]
         assert [(u.letter_id, u.state) for u in s.query(UsedNumber)] == [("l1", "void")]
     # the applied changes again: each a duplicate with its original answer, nothing applied twice

@@ -69,6 +69,7 @@ def test_content_mismatch_is_not_valid(district: District) -> None:
     dev = district.enroll()
     letter_id = new_id()
     dev.push(dev.change("letter", letter_id, "create", {
-        "number": NUMBER, "letter_type": "SKTM", "issued_at": "2026-11-27", "content_hash": "cd" * 32}))
+        "number": NUMBER, "letter_type": "SKTM", "issued_at": "2026-11-27", "content_hash": "cd" * 32,
+        "year": 2026, "sequence_key": "all", "seq_number": 7}))
     token = _issue(dev, letter_id, push=False)
     assert "TIDAK SAH" in _state(district, f"/v/{token}")

@@ -34,6 +34,7 @@ from sync.client import SyncClient
 from sync.district.db import Database
 from sync.district.models import ChangeLogEntry, ReceivedChange, Record
 from sync.district.store import DistrictStore
+from tests.helpers import ENROLLING_ADMIN
 
 ROOT = Path(__file__).resolve().parents[2]
 VILLAGE = "35.10.01.2001"
@@ -92,7 +93,9 @@ class DistrictServer:
 def start_server(tmp_path: Path, *, db_url: str | None = None, port: int | None = None) -> DistrictServer:
     db_url = db_url or f"sqlite:///{tmp_path / 'district.sqlite3'}"
     port = port or free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    # one server serves a whole module's devices from 127.0.0.1: its enrolment rate limit is off (the limit
+    # itself is tested in tests/district/test_web_security.py)
+    env = {"SMART_KAMPUNG_DISTRICT_RATE_ENROLL": "0", **os.environ, "PYTHONPATH": str(ROOT)}
     log = tmp_path / f"server-{port}.log"
     with log.open("ab") as out:
         proc = subprocess.Popen([sys.executable, "-m", "sync.district.cli", "--db", db_url, "serve", "--port",
@@ -211,7 +214,7 @@ def offices(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Callable
         office = make_office(tmp_path / name, village, **client_kw)
         made.append(office)
         if server is not None:
-            office.client.enroll(url or server.url, server.code(role), name=name)
+            office.client.enroll(url or server.url, server.code(role), name=name, actor=ENROLLING_ADMIN)
         return office
 
     yield factory

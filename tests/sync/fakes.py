@@ -27,6 +27,7 @@ from sync.client import SyncClient
 from sync.district.app import create_app
 from sync.district.store import DistrictStore
 from sync.transport import DistrictHttp, Unreachable
+from tests.helpers import ENROLLING_ADMIN
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -191,7 +192,7 @@ class Dev:
         self._open()
 
     def enroll(self, role: str = "office") -> p.EnrollResponse:
-        return self.client.enroll(BASE_URL, self.district.code(role), name=self.name)
+        return self.client.enroll(BASE_URL, self.district.code(role), name=self.name, actor=ENROLLING_ADMIN)
 
     def sync(self, fault: str | None = None) -> Any:
         """One sync cycle (None when the process was killed: it is restarted from disk). ``fault`` is armed

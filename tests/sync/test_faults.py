@@ -27,7 +27,7 @@ from kiosk.services import sync_state as st
 from kiosk.services.numbering import allocate_number
 from sync import client as client_mod
 from sync.district.models import NumberLease, UsedNumber
-from tests.helpers import admin_actor
+from tests.helpers import ADMIN_PASSWORD, ENROLLING_ADMIN, admin_actor
 from tests.sync.conftest import (
     DistrictServer,
     FaultProxy,
@@ -378,7 +378,7 @@ def test_token_expired_offline_then_reenroll(server: DistrictServer, offices: An
     assert status.state == "needs_action" and status.needs_reenroll and status.offline_since is None
     assert status.pending == 5  # nothing discarded
     assert a.sync().outcome == "needs_reenroll"  # paused, not retried in a loop
-    a.client.enroll(server.url, server.code())
+    a.client.enroll(server.url, server.code(), actor=ENROLLING_ADMIN)
     _sync_until_done(a)
     assert all(server.record("resident", i) is not None for i in ids + more)
     assert_exactly_once(server, a)
@@ -394,7 +394,8 @@ def test_revoked_device_keeps_and_exports_queue(server: DistrictServer, offices:
     assert report.outcome == "revoked"
     assert a.device().revoked and a.services.sync.status().state == "needs_action"
     out = tmp_path / "antrian.json"
-    done = run_client(a.data_dir, "sync", "export-queue", str(out), "--json")
+    done = run_client(a.data_dir, "sync", "export-queue", str(out), "--json", "--user", "admin",
+                      env={"SMART_KAMPUNG_PASSWORD": ADMIN_PASSWORD})
     assert done.returncode == 0, done.stderr
     exported = json.loads(out.read_text())
     assert {c["entity_id"] for c in exported["changes"]} == set(waiting)
@@ -454,7 +455,7 @@ def test_standalone_high_water_honoured_at_enrollment(server: DistrictServer, of
     a = offices("a")  # standalone
     local = [issue_letter(a, year) for _ in range(7)]
     assert [n for n, lease in local] == list(range(1, 8)) and all(lease is None for _, lease in local)
-    a.client.enroll(server.url, server.code())
+    a.client.enroll(server.url, server.code(), actor=ENROLLING_ADMIN)
     _sync_until_done(a)
     n, lease_id = issue_letter(a, year)
     assert n == 8 and lease_id is not None
@@ -488,7 +489,7 @@ def test_restored_from_old_backup(server: DistrictServer, offices: Any, tmp_path
         assert r.services.sync.status().state == "needs_action"
         with pytest.raises(leases.NumbersBlocked):
             issue_letter(r, year)
-        r.client.enroll(server.url, server.code())
+        r.client.enroll(server.url, server.code(), actor=ENROLLING_ADMIN)
         _sync_until_done(r)
         n, _ = issue_letter(r, year)
         assert n not in later  # a restored device never hands out a number again

@@ -16,6 +16,7 @@ from kiosk.models import OutboxChange, SyncRecord
 from kiosk.services import sync_state as st
 from sync.client import CycleReport
 from sync.transport import DistrictHttp
+from tests.helpers import ENROLLING_ADMIN
 from tests.sync.conftest import DistrictServer, FaultProxy, Office, assert_exactly_once, reopen_office
 
 pytestmark = pytest.mark.slow
@@ -148,7 +149,7 @@ def test_district_refuses_a_restored_device(server: DistrictServer, offices: Any
             row = s.execute(select(OutboxChange).where(OutboxChange.entity_id == new)).scalar_one()
             assert row.state == "pending"  # kept
         assert r.sync().outcome == "restored"  # paused until re-enrolled, nothing sent
-        r.client.enroll(server.url, server.code())
+        r.client.enroll(server.url, server.code(), actor=ENROLLING_ADMIN)
         report = r.sync()
         assert report.ok, report
         with r.store.read() as s:

@@ -124,7 +124,17 @@ class SinkronisasiScreen(QWidget):
             groups[name] = group
         self._choices[issue.id] = groups
         buttons = QHBoxLayout()
-        if issue.kind == "conflict":
+        if issue.entity == "letter" and issue.reason == "number_taken":  # numbered twice before enrolment
+            note = QLabel(_("Another letter of the village already holds this number at the district (both "
+                            "offices numbered their letters before they enrolled). Fix: void this letter and "
+                            "issue it again under a new number."))
+            note.setWordWrap(True)
+            form.addRow(note)
+            renumber = QPushButton(_("Issue again under a new number"))
+            renumber.setObjectName("RenumberDuplicate")
+            renumber.clicked.connect(lambda _c=False, lid=issue.entity_id: self._renumber(lid))
+            buttons.addWidget(renumber)
+        elif issue.kind == "conflict":
             resolve = QPushButton(_("Save choices"))
             resolve.clicked.connect(lambda _c=False, i=issue.id: self._resolve(i))
             buttons.addWidget(resolve)
@@ -153,6 +163,17 @@ class SinkronisasiScreen(QWidget):
         self.ctx.runner.write(lambda: self.ctx.services.sync.resolve_conflict(actor, issue_id, choices),
                               lambda _r: self._after_write(), lambda e: show_error(self, e))
 
+    def _renumber(self, letter_id: str) -> None:
+        actor = self.ctx.require_actor()
+        self.ctx.runner.write(lambda: self.ctx.services.duplicates.fix(actor, [letter_id]),
+                              lambda done: self._renumbered(done), lambda e: show_error(self, e))
+
+    def _renumbered(self, done: Any) -> None:
+        if done:
+            show_info(self, _("Letter {old} is void; it was issued again as {new}.").format(
+                old=done[0].number, new=done[0].new_number))
+        self._after_write()
+
     def _act(self, action: str, issue_id: int) -> None:
         actor = self.ctx.require_actor()
         fn = getattr(self.ctx.services.sync, action)
@@ -173,15 +194,13 @@ class SinkronisasiScreen(QWidget):
         self.refresh()
 
     def _enroll(self) -> None:
-        from kiosk.permissions import require
         from sync.client import SyncClient
 
         actor = self.ctx.require_actor()
         url, code = self.server_edit.text().strip(), self.code_edit.text().strip()
 
         def work() -> Any:
-            require(actor, "sync.enroll")
-            return SyncClient(self.ctx.services.store).enroll(url, code)
+            return SyncClient(self.ctx.services.store).enroll(url, code, actor=actor)
 
         def done(resp: Any) -> None:
             show_info(self, _("Enrolled at the district as device {device}.").format(device=resp.device_id))

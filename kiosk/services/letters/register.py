@@ -14,7 +14,7 @@ from kiosk.changes import record_change
 from kiosk.errors import NotFound, ValidationError
 from kiosk.i18n import N_
 from kiosk.models import Letter, LetterNumber
-from kiosk.permissions import require
+from kiosk.permissions import require, require_user
 from kiosk.services.letters.catalogue import LetterCatalogue
 from kiosk.services.letters.model import (
     LetterInfo,
@@ -55,8 +55,9 @@ class LetterRegister(LetterCatalogue):
             return [self._letter_info(s, letter) for letter in rows]
 
     def register(self, actor: Actor, *, year: int) -> list[RegisterRow]:
-        """Every number of the year (used, void, unused) in order, with its letter."""
-        require(actor, "letter.issue")
+        """Every number of the year (used, void, unused) in order, with its letter: read by a signed-in
+        user who issues letters, never by the program acting for itself (it names residents)."""
+        require_user(actor, "letter.issue")
         with self.store.read() as s:
             rows = s.execute(
                 select(LetterNumber, Letter)

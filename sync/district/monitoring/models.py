@@ -25,6 +25,19 @@ class DistrictUser(Base):
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
+class DistrictToken(Base):
+    """A sign-in session or a one-time sign-in link, by the sha256 of its random token (never the token):
+    ``ended_at`` set at "Keluar" (session) or at first use (link) ends it for good."""
+
+    __tablename__ = "district_tokens"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # session | link
+    user_id: Mapped[int] = mapped_column(ForeignKey("district_users.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
 class DeviceReport(Base):
     """What a device last reported about its own queue (the server cannot see what was not sent)."""
 

@@ -13,6 +13,7 @@ from sqlalchemy import and_, case, func, or_, select
 from sync.district.db import Database
 from sync.district.models import ComplaintProjection, Device, LetterProjection, RequestProjection, Village
 from sync.district.monitoring.models import DeviceReport, now_utc
+from sync.protocol import MAX_COUNT
 
 # Last sync age: green up to 6 hours, amber up to 2 days, red beyond (or never).
 SYNC_GREEN = dt.timedelta(hours=6)
@@ -184,8 +185,8 @@ def overview_one(db: Database, code: str, today: dt.date, now: dt.datetime) -> l
 class StatusReport(BaseModel):
     """``POST /api/v1/status``: a device tells how many changes wait in its outbox."""
 
-    pending: int = Field(ge=0)
-    needs_action: int = Field(default=0, ge=0)
+    pending: int = Field(ge=0, le=MAX_COUNT)
+    needs_action: int = Field(default=0, ge=0, le=MAX_COUNT)
     oldest_pending_at: str | None = Field(default=None, max_length=40)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import secrets
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -27,12 +28,17 @@ from sync.district.monitoring.security import (
     COOKIE,
     UserDep,
     authenticate,
-    read_token,
+    csrf_ok,
+    csrf_token,
+    end_session,
     request_db,
     request_secret,
     safe_next,
     session_response,
+    use_login_link,
 )
+from sync.district.settings import ServerSettings
+from sync.district.web_security import RateLimiter, client_address, over_tls, same_origin
 
 pages = APIRouter(prefix="/monitoring")
 report_router = APIRouter(prefix=p.API_PREFIX)
@@ -85,31 +91,61 @@ def _render(name: str, **context: Any) -> HTMLResponse:
     return HTMLResponse(html, headers={"Cache-Control": "no-store"})
 
 
+FORM_COOKIE = "sk_district_form"  # before sign-in: the value the sign-in form's CSRF token is bound to
+MSG_FORM_EXPIRED = "Formulir kedaluwarsa atau dikirim dari situs lain. Muat ulang halaman lalu coba lagi."
+
+
+def _login_form(request: Request, next_path: str, error: str = "", status: int = 200) -> HTMLResponse:
+    """The sign-in page with its CSRF token (double submit: bound to a SameSite=Strict cookie)."""
+    bound = request.cookies.get(FORM_COOKIE) or ""
+    if not 20 <= len(bound) <= 100:
+        bound = secrets.token_urlsafe(24)
+    response = _render("login.html", next=safe_next(next_path), error=error,
+                       csrf=csrf_token(request_secret(request), bound))
+    response.status_code = status
+    response.set_cookie(FORM_COOKIE, bound, httponly=True, samesite="strict", secure=over_tls(request.scope),
+                        path="/monitoring")
+    return response
+
+
 @pages.get("/masuk", response_class=HTMLResponse)
-def login_page(next: str = "/monitoring", error: str = "") -> HTMLResponse:
-    return _render("login.html", next=safe_next(next), error=error)
+def login_page(request: Request, next: str = "/monitoring", error: str = "") -> HTMLResponse:
+    return _login_form(request, next, error)
 
 
 @pages.post("/masuk")
-def login(request: Request, username: Annotated[str, Form()], password: Annotated[str, Form()],
-          next: Annotated[str, Form()] = "/monitoring") -> Response:
-    user = authenticate(request_db(request), username, password)
+def login(request: Request, username: Annotated[str, Form(max_length=200)],
+          password: Annotated[str, Form(max_length=1000)], next: Annotated[str, Form(max_length=2000)] = "/monitoring",
+          csrf: Annotated[str, Form(max_length=200)] = "") -> Response:
+    if not same_origin(request) or not csrf_ok(request_secret(request), request.cookies.get(FORM_COOKIE), csrf):
+        return _login_form(request, next, MSG_FORM_EXPIRED, status=403)
+    settings: ServerSettings = request.app.state.settings
+    limiter: RateLimiter = request.app.state.limiter
+    limiter.hit("signin", client_address(request), settings.signin_per_address)
+    limiter.hit("account", username.strip().lower(), settings.signin_per_account)
+    user = authenticate(request_db(request), username, password, settings=settings)
     if user is None:
-        return _render("login.html", next=safe_next(next),
-                       error="Nama pengguna atau kata sandi salah (atau akun terkunci sementara).")
+        return _login_form(request, next, "Nama pengguna atau kata sandi salah (atau akun terkunci sementara).")
     return session_response(request, user.id, next)
 
 
 @pages.get("/masuk/{token}")
 def login_by_link(request: Request, token: str, next: str = "/monitoring") -> Response:
-    user_id = read_token(request_secret(request), "link", token)
+    request.app.state.limiter.hit("signin", client_address(request), request.app.state.settings.signin_per_address)
+    user_id = use_login_link(request_db(request), token)  # one use only
     if user_id is None:
-        return _render("login.html", next=safe_next(next), error="Tautan masuk tidak berlaku lagi.")
+        return _login_form(request, next, "Tautan masuk tidak berlaku lagi (sudah dipakai atau kedaluwarsa).")
     return session_response(request, user_id, next)
 
 
 @pages.post("/keluar")
-def logout() -> Response:
+def logout(request: Request, csrf: Annotated[str, Form(max_length=200)] = "") -> Response:
+    """ "Keluar": the session ends on the server (the cookie is worthless afterwards, wherever it went)."""
+    token = request.cookies.get(COOKIE)
+    if not same_origin(request) or not csrf_ok(request_secret(request), token, csrf):
+        return HTMLResponse(f"<!doctype html><html lang=\"id\"><meta charset=\"utf-8\"><p>{MSG_FORM_EXPIRED}</p></html>",
+                            status_code=403)
+    end_session(request_db(request), token)
     response = RedirectResponse("/monitoring/masuk", status_code=303)
     response.delete_cookie(COOKIE, path="/monitoring")
     return response

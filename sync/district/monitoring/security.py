@@ -10,17 +10,17 @@ import hmac
 import os
 import secrets
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 from urllib.parse import quote
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse
-from sqlalchemy import select
+from sqlalchemy import CursorResult, Table, select, update
 
 from kiosk.security import hash_secret, verify_secret
 from sync.district.db import Database
 from sync.district.models import ServerSetting
-from sync.district.monitoring.models import DistrictUser, now_utc
+from sync.district.monitoring.models import DistrictToken, DistrictUser, now_utc
 from sync.district.settings import DEFAULTS, ENV_SECRET, ServerSettings
 
 COOKIE = "sk_district_session"
@@ -60,25 +60,40 @@ def add_user(db: Database, username: str, password: str, full_name: str = "") ->
 
 def authenticate(db: Database, username: str, password: str, now: dt.datetime | None = None,
                  settings: ServerSettings = DEFAULTS) -> DistrictUser | None:
-    """The user for these credentials, or None; five failures lock the account for 15 minutes."""
+    """The user for these credentials, or None; five failures lock the account for 15 minutes.
+
+    Counted atomically (issue 19.4): each attempt first takes one of the account's remaining attempts
+    with a conditional UPDATE (``failed_attempts < max`` and not locked), and only an attempt that got
+    one runs the password check — so parallel guesses get at most ``max_failures`` checks per lock
+    window, on SQLite and PostgreSQL. A right password gives its attempt back (count reset)."""
     now = now or now_utc()
+    users = cast(Table, DistrictUser.__table__)
+    with db.read() as s:
+        row = s.execute(select(DistrictUser.id, DistrictUser.password_hash, DistrictUser.active)
+                        .where(DistrictUser.username == username.strip().lower())).first()
+    if row is None or not row.active:
+        verify_secret(None, password)  # same cost as a real check
+        return None
     with db.write() as s:
-        user = s.scalar(select(DistrictUser).where(DistrictUser.username == username.strip().lower()))
-        if user is None or not user.active:
-            verify_secret(None, password)  # same cost as a real check
-            return None
-        if user.locked_until and user.locked_until > now:
-            return None
-        if not verify_secret(user.password_hash, password):
-            user.failed_attempts += 1
-            if user.failed_attempts >= settings.max_failures:
-                user.locked_until = now + dt.timedelta(minutes=settings.lock_minutes)
-                user.failed_attempts = 0
-            return None
-        user.failed_attempts = 0
-        user.locked_until = None
-        user.last_login_at = now
-        return user
+        s.execute(update(users).where(users.c.id == row.id, users.c.locked_until.is_not(None),
+                                      users.c.locked_until <= now)
+                  .values(locked_until=None, failed_attempts=0))  # an expired lock starts a fresh count
+        taken = cast(CursorResult[Any], s.execute(
+            update(users).where(users.c.id == row.id, users.c.locked_until.is_(None),
+                                users.c.failed_attempts < settings.max_failures)
+            .values(failed_attempts=users.c.failed_attempts + 1))).rowcount
+    if taken != 1:
+        return None  # locked, or every remaining attempt is being checked right now
+    if not verify_secret(row.password_hash, password):
+        with db.write() as s:
+            s.execute(update(users).where(users.c.id == row.id, users.c.locked_until.is_(None),
+                                          users.c.failed_attempts >= settings.max_failures)
+                      .values(locked_until=now + dt.timedelta(minutes=settings.lock_minutes)))
+        return None
+    with db.write() as s:
+        s.execute(update(users).where(users.c.id == row.id)
+                  .values(failed_attempts=0, locked_until=None, last_login_at=now))
+        return s.get(DistrictUser, row.id)
 
 
 # --- signed sessions -------------------------------------------------------------------------------
@@ -125,14 +140,68 @@ def read_token(secret: bytes, purpose: str, token: str | None, now: dt.datetime 
         return None
 
 
+# --- server-side sessions and one-time links (issue 20.6) --------------------------------------------
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def new_token(db: Database, kind: str, user_id: int, lifetime: dt.timedelta) -> str:
+    """A random token of `kind` (session | link) for `user_id`, kept by its hash until it ends."""
+    token = secrets.token_urlsafe(32)
+    now = now_utc()
+    with db.write() as s:
+        s.add(DistrictToken(token_hash=_token_hash(token), kind=kind, user_id=user_id, created_at=now,
+                            expires_at=now + lifetime, ended_at=None))
+    return token
+
+
+def session_user(db: Database, token: str | None, now: dt.datetime | None = None) -> DistrictUser | None:
+    """The active user of a live session token (not ended at "Keluar", not expired), else None."""
+    if not token or len(token) > 100:
+        return None
+    now = now or now_utc()
+    with db.read() as s:
+        return s.scalar(select(DistrictUser).join(DistrictToken, DistrictToken.user_id == DistrictUser.id).where(
+            DistrictToken.token_hash == _token_hash(token), DistrictToken.kind == "session",
+            DistrictToken.ended_at.is_(None), DistrictToken.expires_at > now, DistrictUser.active.is_(True)))
+
+
+def end_session(db: Database, token: str | None) -> None:
+    """ "Keluar": the session token stops working everywhere, at once."""
+    if token:
+        with db.write() as s:
+            s.execute(update(DistrictToken).where(DistrictToken.token_hash == _token_hash(token),
+                                                  DistrictToken.kind == "session", DistrictToken.ended_at.is_(None))
+                      .values(ended_at=now_utc()))
+
+
+def use_login_link(db: Database, token: str, now: dt.datetime | None = None) -> int | None:
+    """The user id of a valid, unused sign-in link, which is used up by this call (one conditional
+    UPDATE: of two parallel uses exactly one gets it); None otherwise."""
+    if not token or len(token) > 100:
+        return None
+    now = now or now_utc()
+    with db.write() as s:
+        user_id = s.scalar(select(DistrictToken.user_id).where(DistrictToken.token_hash == _token_hash(token),
+                                                               DistrictToken.kind == "link"))
+        used = cast(CursorResult[Any], s.execute(
+            update(DistrictToken).where(DistrictToken.token_hash == _token_hash(token), DistrictToken.kind == "link",
+                                        DistrictToken.ended_at.is_(None), DistrictToken.expires_at > now)
+            .values(ended_at=now))).rowcount
+    return user_id if used == 1 else None
+
+
 def login_link(db: Database, username: str, base_url: str, next_path: str = "/monitoring") -> str:
-    """A short-lived sign-in link for an existing account (for the command line: open it on a phone)."""
+    """A short-lived, one-time sign-in link for an existing account (for the command line: open it on a
+    phone)."""
     with db.read() as s:
         user = s.scalar(select(DistrictUser).where(DistrictUser.username == username.strip().lower(),
                                                    DistrictUser.active.is_(True)))
     if user is None:
         raise MonitoringError(f"Pengguna {username} tidak ada.")
-    token = make_token(server_secret(db), "link", user.id, now_utc() + dt.timedelta(minutes=LOGIN_LINK_MINUTES))
+    token = new_token(db, "link", user.id, dt.timedelta(minutes=LOGIN_LINK_MINUTES))
     return f"{base_url.rstrip('/')}/monitoring/masuk/{token}?next={quote(next_path)}"
 
 
@@ -142,7 +211,16 @@ def session_cookie_for(db: Database, username: str) -> str:
         user = s.scalar(select(DistrictUser).where(DistrictUser.username == username))
     if user is None:
         raise MonitoringError(f"Pengguna {username} tidak ada.")
-    return make_token(server_secret(db), "session", user.id, now_utc() + dt.timedelta(hours=1))
+    return new_token(db, "session", user.id, dt.timedelta(hours=1))
+
+
+def csrf_token(secret: bytes, bound_to: str) -> str:
+    """The CSRF token of a form, bound to the session (or, before sign-in, to the sign-in cookie)."""
+    return _sign(secret, f"csrf.{bound_to}")
+
+
+def csrf_ok(secret: bytes, bound_to: str | None, sent: str | None) -> bool:
+    return bool(bound_to and sent) and hmac.compare_digest(csrf_token(secret, bound_to or ""), sent or "")
 
 
 # --- the request side ------------------------------------------------------------------------------
@@ -166,16 +244,15 @@ class Viewer:
     id: int
     username: str
     full_name: str
+    csrf: str = ""  # the token the "Keluar" form sends back
 
 
 def current_user(request: Request) -> Viewer:
-    """The signed-in district user; anyone else is sent to the sign-in page."""
-    user_id = read_token(request_secret(request), "session", request.cookies.get(COOKIE))
-    if user_id is not None:
-        with request_db(request).read() as s:
-            user = s.get(DistrictUser, user_id)
-            if user is not None and user.active:
-                return Viewer(user.id, user.username, user.full_name)
+    """The signed-in district user (a live server-side session); anyone else is sent to the sign-in page."""
+    token = request.cookies.get(COOKIE)
+    user = session_user(request_db(request), token)
+    if user is not None and token:
+        return Viewer(user.id, user.username, user.full_name, csrf_token(request_secret(request), token))
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     raise HTTPException(303, "Silakan masuk.", headers={"Location": f"/monitoring/masuk?next={quote(target)}"})
 
@@ -188,11 +265,14 @@ def safe_next(target: str | None) -> str:
 
 
 def session_response(request: Request, user_id: int, target: str) -> RedirectResponse:
+    """Signed in: a new server-side session in a cookie that scripts cannot read (HttpOnly), that no other
+    site's request carries (SameSite=Strict) and that travels only over TLS when the page came over TLS."""
+    from sync.district.web_security import over_tls
+
     response = RedirectResponse(safe_next(target), status_code=303)
-    expires = now_utc() + dt.timedelta(hours=SESSION_HOURS)
-    response.set_cookie(COOKIE, make_token(request_secret(request), "session", user_id, expires),
-                        max_age=SESSION_HOURS * 3600, httponly=True, samesite="lax",
-                        secure=request.url.scheme == "https", path="/monitoring")
+    token = new_token(request_db(request), "session", user_id, dt.timedelta(hours=SESSION_HOURS))
+    response.set_cookie(COOKIE, token, max_age=SESSION_HOURS * 3600, httponly=True, samesite="strict",
+                        secure=over_tls(request.scope), path="/monitoring")
     return response
 
 
