@@ -158,6 +158,8 @@ def cmd_register(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
+    from kiosk.services.letters_verify import CHECK_LABELS
+
     services = open_services(args)
     if args.qr:
         report = services.letters.verify_text(args.qr)
@@ -165,16 +167,34 @@ def cmd_verify(args: argparse.Namespace) -> int:
         report = services.letters.verify_pdf(Path(args.file))
     else:
         raise ValidationError(N_("Give a PDF file or --qr TEXT."))
-    checks = {"readable": _("readable"), "known_key": _("signing key known"), "signature": _("signature"),
-              "known_letter": _("letter known here"), "content": _("content unchanged"), "not_void": _("not void")}
+    status = {"sah": "SAH", "dibatalkan": "DIBATALKAN", "tidak sah": "TIDAK SAH",
+              "tidak dikenal": "TIDAK DIKENAL"}.get(report.status, report.status.upper())
 
     def text() -> str:
-        lines = [("✔ " if report.ok else "✘ ") + report.message]
-        if report.number:
+        lines = [f"{'✔' if report.ok else '✘'} {status}: {report.message}"]
+        s = report.summary
+        if s:
+            lines.append(_("What was issued (hold it against the paper):"))
+            rows = [(_("Letter"), s.get("title", "")), (_("Number"), s.get("number", "")),
+                    (_("Date"), s.get("issued_on_text") or s.get("issued_on", "")), (_("Name"), s.get("name", "")),
+                    (_("NIK"), s.get("nik_masked", ""))]
+            rows += [(str(label), str(value)) for label, value in s.get("fields") or []]
+            signer = s.get("signer") or {}
+            who = ", ".join(x for x in (signer.get("name"), signer.get("title")) if x)
+            if signer.get("capacity"):
+                who += f" ({signer['capacity']})"
+            rows.append((_("Signed by"), who))
+            if report.void_reason is not None:
+                rows.append((_("Voided"), f"{report.voided_on or '-'}: {report.void_reason}"))
+            width = max(len(label) for label, _v in rows)
+            lines += [f"  {label:{width}}  {value}" for label, value in rows]
+        elif report.number or report.village_code:
             lines.append(_("Number: {number} · issued {date} · village {village}").format(
-                number=report.number, date=report.issued_on, village=report.village_code))
+                number=report.number or "-", date=report.issued_on or "-", village=report.village_code or "-"))
         for name, ok in report.checks:
-            lines.append(f"  {'ok ' if ok else 'NO '} {checks.get(name, name)}")
+            lines.append(f"  {'ok ' if ok else 'NO '} {_(CHECK_LABELS.get(name, name))}")
+        if report.ok and not report.compared:
+            lines.append(_("The text of the paper was not compared."))
         return "\n".join(lines)
 
     emit(args, report.to_json(), text)

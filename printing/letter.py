@@ -7,14 +7,12 @@ the document info (`/SmartKampungToken`) so `printing.verify` can read it withou
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from functools import lru_cache, partial
 from typing import Any
 from xml.sax.saxutils import escape
 
 from babel import Locale
-from babel.dates import format_date
 from reportlab.lib.colors import Color, black
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT
 from reportlab.lib.styles import ParagraphStyle
@@ -30,9 +28,10 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from printing.dates import long_date
 from printing.document import DocPart, build_pdf
 from printing.fonts import SERIF, SERIF_BOLD, register_fonts
-from printing.qr import QRFlowable
+from printing.qr import QRFlowable, qr_size_for
 
 PAPER_SIZES: dict[str, tuple[float, float]] = {
     "F4": (215 * mm, 330 * mm),
@@ -41,11 +40,14 @@ PAPER_SIZES: dict[str, tuple[float, float]] = {
 DEFAULT_MARGINS_MM = {"top": 20.0, "right": 20.0, "bottom": 20.0, "left": 25.0}
 DEFAULT_QR_CAPTION = "Pindai untuk memeriksa keaslian surat ini"
 TOKEN_INFO_KEY = "SmartKampungToken"
-TOKEN_RE = re.compile(r"SK1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
+TOKEN_RE = re.compile(r"SK1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+|SK2\.[A-Z2-7]+")
 
 BODY_SIZE = 12
 BODY_LEADING = 15
-QR_SIZE = 24 * mm
+# A cheap phone needs modules of at least ~0.5 mm (3 pixels of a 150 dpi photo); error level M in
+# printing.qr. A compact verify URL is a version 8 code (49 modules): 0.65 mm modules give ~32 mm.
+QR_MODULE = 0.65 * mm
+QR_MAX_SIZE = 40 * mm
 SIGNATURE_SPACE = 25 * mm
 LOGO_BOX = 24 * mm
 
@@ -91,7 +93,7 @@ def _locale_id() -> Locale:
 
 def format_letter_date(iso_date: str) -> str:
     """`2026-11-27` -> `27 November 2026` (Indonesian month names)."""
-    return format_date(dt.date.fromisoformat(iso_date), "d MMMM y", locale=_locale_id())
+    return long_date(iso_date)
 
 
 @lru_cache(maxsize=32)
@@ -262,7 +264,8 @@ def _signature(doc: dict[str, Any], width: float) -> Table:
 
     left: list[Flowable] = []
     if doc.get("qr_text"):
-        left.append(QRFlowable(str(doc["qr_text"]), QR_SIZE))
+        qr_text = str(doc["qr_text"])
+        left.append(QRFlowable(qr_text, qr_size_for(qr_text, QR_MODULE, QR_MAX_SIZE)))
         caption = doc.get("qr_caption") or DEFAULT_QR_CAPTION
         left.append(Paragraph(_text(caption), st["caption"]))
     sign_w = min(85 * mm, width * 0.5)

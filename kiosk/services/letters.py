@@ -17,7 +17,7 @@ import logging
 import os
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +48,7 @@ from kiosk.services.letters_document import (
     signer_for_role,
     with_full_address,
 )
+from kiosk.services.letters_verify import LetterVerifier, VerifyReport, summary_of
 from kiosk.services.numbering import allocate_number, format_number, sequence_key_for
 
 log = logging.getLogger(__name__)
@@ -70,16 +71,6 @@ QUEUE_PREFIX = {"kios": "K", "loket": "L"}
 # The district's clock and ours differ by network delay and drift: behind it by more than this refuses.
 SERVER_CLOCK_TOLERANCE = dt.timedelta(minutes=5)
 
-VERIFY_REASONS: dict[str, str] = {
-    "ok": N_("The letter is authentic: signature valid, known to this office, content unchanged, not void."),
-    "malformed": N_("This is not a Smart Kampung letter code (it could not be read)."),
-    "unknown_device": N_("The letter was signed by a device whose key is not known here."),
-    "bad_signature": N_("The signature does not match: the code was changed or forged."),
-    "unknown_letter": N_("The signature is valid but this office has no record of the letter."),
-    "content_mismatch": N_("The letter's content does not match the signed content."),
-    "voided": N_("The letter was voided: {reason}"),
-    "no_token": N_("No letter code was found in this file."),
-}
 
 
 # --- errors -------------------------------------------------------------------------------------
@@ -205,26 +196,6 @@ class RegisterRow:
     letter_id: str | None
     print_count: int
     void_reason: str | None
-
-
-@dataclass(frozen=True)
-class VerifyReport:
-    """The outcome of checking a letter's token: ``reason`` names the first check that failed."""
-
-    ok: bool
-    reason: str
-    message: str
-    letter_id: str | None = None
-    number: str | None = None
-    village_code: str | None = None
-    issued_on: str | None = None
-    device_id: str | None = None
-    checks: tuple[tuple[str, bool], ...] = field(default_factory=tuple)
-
-    def to_json(self) -> dict[str, Any]:
-        return {"ok": self.ok, "reason": self.reason, "message": self.message, "letter_id": self.letter_id,
-                "number": self.number, "village_code": self.village_code, "issued_on": self.issued_on,
-                "device_id": self.device_id, "checks": [{"check": c, "ok": ok} for c, ok in self.checks]}
 
 
 def _local_now() -> dt.datetime:
@@ -666,59 +637,13 @@ class LetterService:
     # ---- verification ----
 
     def verify_pdf(self, data_or_path: bytes | str | Path) -> VerifyReport:
-        from printing.verify import read_tokens_from_pdf
-
-        tokens = read_tokens_from_pdf(data_or_path)
-        if not tokens:
-            return VerifyReport(False, "no_token", _(VERIFY_REASONS["no_token"]))
-        return self.verify_text(tokens[0])
+        """Check a letter's PDF offline: its code, and its text held against the letter as issued."""
+        return LetterVerifier(self.store, self.catalog()).verify_pdf(data_or_path)
 
     def verify_text(self, text: str, extra_keys: Mapping[str, Any] | None = None) -> VerifyReport:
-        """Check a letter code offline: signature with a known key, the letter known here with the same
-        content hash, not voided. ``reason`` names the first check that failed."""
-        from kiosk.letter_token import verify_token
-
-        with self.store.read() as s:
-            keys: dict[str, Any] = dict(extra_keys or {})
-            for dev_id, server_id, pub in s.execute(select(Device.id, Device.server_device_id,
-                                                           Device.public_key)).all():
-                keys[dev_id] = bytes(pub)
-                if server_id:  # the district's id for this device, signed into tokens once enrolled
-                    keys[server_id] = bytes(pub)
-            result = verify_token(text, keys)
-            checks: list[tuple[str, bool]] = [("readable", result.reason != "malformed")]
-            p = result.payload
-            base = {"letter_id": p.letter_id, "number": p.number, "village_code": p.village_code,
-                    "issued_on": p.issued_on, "device_id": p.device_id} if p else {}
-
-            def report(ok: bool, code: str, **fmt: Any) -> VerifyReport:
-                msg = _(VERIFY_REASONS[code]).format(**fmt) if fmt else _(VERIFY_REASONS[code])
-                return VerifyReport(ok, code, msg, checks=tuple(checks), **base)
-
-            if not result.ok:
-                if result.reason != "malformed":
-                    checks.append(("known_key", result.reason != "unknown_device"))
-                    if result.reason == "bad_signature":
-                        checks.append(("signature", False))
-                return report(False, result.reason)
-            checks += [("known_key", True), ("signature", True)]
-            assert p is not None
-            letter = s.get(Letter, p.letter_id)
-            checks.append(("known_letter", letter is not None))
-            if letter is None:
-                return report(False, "unknown_letter")
-            # the stored document must still hash to the stored content hash (a letter pulled without
-            # its document can only be compared by the hash itself)
-            recomputed = letter_content_hash(letter.id, letter.document) if letter.document else letter.content_hash
-            same = (letter.number == p.number and recomputed == letter.content_hash
-                    and p.matches_content(letter.content_hash))
-            checks.append(("content", same))
-            if not same:
-                return report(False, "content_mismatch")
-            checks.append(("not_void", letter.voided_at is None))
-            if letter.voided_at is not None:
-                return report(False, "voided", reason=letter.void_reason or "-")
-            return report(True, "ok")
+        """Check a letter code offline (signature with a known key, in the register, not void) and show
+        what was issued; the paper's text is not compared (see ``letters_verify``)."""
+        return LetterVerifier(self.store, self.catalog()).verify_text(text, extra_keys)
 
     # ---- internals: requests ----
 
@@ -878,7 +803,7 @@ class LetterService:
 
     def _issue_in(self, s: Session, actor: Actor, req: LetterRequest, lt: forms.LetterType,
                   signer: Signer | None, written: list[Path], *, reissue_of: str | None = None) -> Letter:
-        from kiosk.letter_token import TokenPayload, sign_token, token_url
+        from kiosk.letter_token import TokenPayload, can_compact, sign_compact, sign_token, token_url
         from printing.letter import render_letter
 
         require(actor, "letter.issue")
@@ -916,10 +841,12 @@ class LetterService:
                                       logo_path=logo_file(profile, self.store.paths.root)))
         letter_id = new_id()
         chash = letter_content_hash(letter_id, doc)
-        token = sign_token(TokenPayload(letter_id=letter_id, number=number, village_code=profile.village_code,
-                                        issued_on=issued_on.isoformat(), content_hash=chash,
-                                        device_id=device.server_device_id or device.id),
-                           bytes(device.signing_key))
+        payload = TokenPayload(letter_id=letter_id, number=number, village_code=profile.village_code,
+                               issued_on=issued_on.isoformat(), content_hash=chash,
+                               device_id=device.server_device_id or device.id)
+        # the compact SK2 code a phone reads; SK1 only for a village code outside the Kemendagri form
+        sign = sign_compact if can_compact(payload) else sign_token
+        token = sign(payload, bytes(device.signing_key))
         doc["qr_text"] = token_url(device.district_url, token) if device.district_url else token
         pdf = render_letter(doc)
         rel = Path("archive") / str(issued_on.year) / f"{letter_id}.pdf"
@@ -951,7 +878,9 @@ class LetterService:
                      "valid_until": valid_until, "content_hash": chash, "token": token,
                      "resident_id": resident.id, "resident_snapshot": res, "values": letter.values,
                      "document": doc, "signer": signer.to_dict(), "issued_by": actor.user_id,
-                     "device_id": device.id, "reissue_of": reissue_of, "pdf_hash": letter.pdf_hash},
+                     "device_id": device.id, "reissue_of": reissue_of, "pdf_hash": letter.pdf_hash,
+                     # what the district's verify page shows a checker (NIKs masked)
+                     "summary": summary_of(letter, self.catalog())},
             audit_details={"number": number, "type": lt.code, "reissue_of": reissue_of})
         self._transition(s, actor, req, DITERBITKAN, action="letter_request.issue")
         return letter

@@ -408,7 +408,7 @@ class BatchApplier:
                 raise Outcome("duplicate", "already_in_state", version=record.version)
             reason = str(change.payload.get("reason") or "")
             self.conn.execute(update(_letters).where(_letters.c.letter_id == record.entity_id)
-                              .values(voided=True, void_reason=reason))
+                              .values(voided=True, void_reason=reason, voided_at=at))
             self.conn.execute(update(_used).where(_used.c.letter_id == record.entity_id).values(state="void"))
             record.data = {**record.data, "voided": True, "void_reason": reason, "voided_at": at}
             record.data_json = None
@@ -460,7 +460,7 @@ class BatchApplier:
                 letter_id=letter_id, village=village, number=str(data["number"]),
                 type_code=str(data["letter_type"]), issued_at=str(data["issued_at"]),
                 content_hash=str(data["content_hash"]).lower(), signing_device=self.device.id, voided=False,
-                void_reason=None, received_at=self.now))
+                void_reason=None, received_at=self.now, summary=_summary_json(data.get("summary"))))
 
     def _project_case(self, entity: str, entity_id: str, data: dict[str, Any]) -> None:
         received = data.get("received_at") or data.get("submitted_at")
@@ -579,3 +579,11 @@ def _due(received: Any) -> str | None:
     except ValueError:
         return None
     return (when + COMPLAINT_RESPONSE_LIMIT).isoformat()
+
+
+def _summary_json(summary: Any) -> str | None:
+    """The verify page's summary of a letter as stored: a JSON object of bounded size, else nothing."""
+    if not isinstance(summary, dict):
+        return None
+    text = json.dumps(summary, ensure_ascii=False, separators=(",", ":"))
+    return text if len(text) <= 20_000 else None
