@@ -158,7 +158,7 @@ def cmd_register(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from kiosk.services.letters_verify import CHECK_LABELS
+    from kiosk.services.letters.verification import CHECK_LABELS
 
     services = open_services(args)
     if args.qr:

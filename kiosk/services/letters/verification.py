@@ -1,4 +1,4 @@
-"""Offline verification of a letter at the office (``letters verify``): the signed code against the keys
+"""Letters: offline verification at the office (``letters verify``): the signed code against the keys
 this office knows, the letter in its own register, and — for a PDF — the PDF's text held against the
 letter as issued, naming the first field that differs.
 
@@ -11,23 +11,18 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 
 import forms
-from kiosk.db import Store
 from kiosk.i18n import N_, _
 from kiosk.models import Device, Letter, OfficeProfile
+from kiosk.services.letters.catalogue import LetterCatalogue
+from kiosk.services.letters.model import DIBATALKAN_STATUS, SAH, TIDAK_DIKENAL, TIDAK_SAH, VerifyReport
 from kiosk.services.letters_document import letter_content_hash, letter_summary
-
-# status words a checker reads (Indonesian on paper and on the district page: not translated)
-SAH = "sah"
-DIBATALKAN = "dibatalkan"
-TIDAK_SAH = "tidak sah"
-TIDAK_DIKENAL = "tidak dikenal"
 
 VERIFY_REASONS: dict[str, str] = {
     "ok": N_("The letter is authentic: valid signature, in this office's register, not void. The code "
@@ -68,37 +63,6 @@ CHECK_LABELS: dict[str, str] = {
     "text": N_("PDF text same as the letter as issued"),
     "not_void": N_("not void"),
 }
-
-
-@dataclass(frozen=True)
-class VerifyReport:
-    """The outcome of checking a letter: ``reason`` names the first check that failed; ``status`` is
-    what a checker reads (sah, dibatalkan, tidak sah, tidak dikenal); ``summary`` what was issued
-    (``letters_document.letter_summary``) when the letter is known; ``compared`` whether the text of
-    a PDF was held against the letter; ``field`` the first differing field."""
-
-    ok: bool
-    reason: str
-    message: str
-    letter_id: str | None = None
-    number: str | None = None
-    village_code: str | None = None
-    issued_on: str | None = None
-    device_id: str | None = None
-    checks: tuple[tuple[str, bool], ...] = field(default_factory=tuple)
-    status: str = TIDAK_SAH
-    summary: dict[str, Any] | None = None
-    compared: bool = False
-    field: str | None = None
-    void_reason: str | None = None
-    voided_on: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {"ok": self.ok, "reason": self.reason, "message": self.message, "letter_id": self.letter_id,
-                "number": self.number, "village_code": self.village_code, "issued_on": self.issued_on,
-                "device_id": self.device_id, "status": self.status, "summary": self.summary,
-                "content_compared": self.compared, "field": self.field, "void_reason": self.void_reason,
-                "voided_on": self.voided_on, "checks": [{"check": c, "ok": ok} for c, ok in self.checks]}
 
 
 def _message(code: str, **fmt: Any) -> str:
@@ -155,12 +119,8 @@ def _difference_label(item: Any) -> str:
     return _(names.get(item.kind, item.kind))
 
 
-class LetterVerifier:
-    """Checks letter codes and PDFs against this office's store and registered keys."""
-
-    def __init__(self, store: Store, catalog: forms.LetterTypeCatalog) -> None:
-        self.store = store
-        self.catalog = catalog
+class LetterVerification(LetterCatalogue):
+    """Checking a letter code or a letter PDF against this office's store and registered keys."""
 
     def verify_text(self, text: str, extra_keys: Mapping[str, Any] | None = None,
                     pdf: bytes | None = None, letters_in_pdf: int = 1) -> VerifyReport:
@@ -214,7 +174,7 @@ class LetterVerifier:
             checks.append(("known_letter", letter is not None))
             if letter is None:
                 return report(False, "unknown_letter", TIDAK_DIKENAL)
-            summary = summary_of(letter, self.catalog)
+            summary = summary_of(letter, self.catalog())
             base.update(number=letter.number, summary=summary)
             # the stored document must still hash to the stored content hash (a letter pulled without
             # its document can only be compared by the hash itself)
@@ -238,7 +198,7 @@ class LetterVerifier:
                 from printing.dates import long_date
 
                 day = long_date(letter.voided_at.date())
-                return report(False, "voided", DIBATALKAN, compared=compared, void_reason=letter.void_reason,
+                return report(False, "voided", DIBATALKAN_STATUS, compared=compared, void_reason=letter.void_reason,
                               voided_on=letter.voided_at.date().isoformat(),
                               fmt={"reason": letter.void_reason or "-", "date": day})
             return report(True, "ok", SAH, compared=compared, message_code="ok_compared" if compared else "ok")
@@ -264,7 +224,7 @@ class LetterVerifier:
 
             reference = pdf_text(render_letter(dict(letter.document or {})))
         diff = compare_letter_text(given, reference or "", dict(letter.document or {}),
-                                   field_values(letter, self.catalog))
+                                   field_values(letter, self.catalog()))
         if diff is None:
             return None
         label = _difference_label(diff.item)
