@@ -129,3 +129,107 @@ def test_qr_modules_are_at_least_half_a_millimetre(issued: dict[str, Any]) -> No
         n = len(qr_matrix(text))
         assert n <= 53  # version 9 or less: the compact code in alphanumeric mode
         assert qr_size_for(text, QR_MODULE, QR_MAX_SIZE) / n >= 0.5 * MM
+
+
+# --- layout: every type with the longest realistic values on both papers ---------------------------
+
+
+@pytest.fixture(scope="module")
+def issued_long(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[tuple[str, str, str], dict[str, Any]]]:
+    """{(values, paper, type): {"pdf", "document", "tables"}} for sample and long values."""
+    from kiosk.models import Letter
+    from tests.core.long_values import LONG_ADDRESS, LONG_NAME, long_values
+
+    data = tmp_path_factory.mktemp("layout") / "data"
+    services = make_services(data, setup=False)
+    create_demo_village(services, residents=8)
+    actor = services.users.authenticate("kades", DEMO_PASSWORD)
+    with services.store.write() as s:
+        resident = s.execute(select(Resident).where(Resident.nik.is_not(None))).scalars().first()
+        assert resident is not None
+        resident.name, resident.address, rid = LONG_NAME, LONG_ADDRESS, resident.id
+        s.execute(select(Device)).scalar_one().district_url = DISTRICT
+    out: dict[tuple[str, str, str], dict[str, Any]] = {}
+    today = dt.date.today()
+    for paper in PAPERS:
+        with services.store.write() as s:
+            settings.put(s, settings.PAPER, paper)
+        for lt in services.letters.catalog().types.values():
+            if not lt.builtin:
+                continue
+            for kind, values in (("sample", forms.sample_values(lt, today)), ("long", long_values(lt, today))):
+                info = services.letters.issue_direct(actor, resident_id=rid, letter_type=lt.code, values=values,
+                                                     signer=services.letters.signer_for("sekretaris"))
+                with services.store.read() as s:
+                    row = s.get(Letter, info.id)
+                    assert row is not None
+                    document = dict(row.document)
+                out[(kind, paper, lt.code)] = {"pdf": Path(info.pdf_path or ""), "document": document,
+                                               "tables": bool(lt.tables)}
+    yield out
+    services.store.close()
+
+
+def _squash(text: str) -> str:
+    return "".join(text.split())
+
+
+def test_page_counts_on_both_papers(issued_long: dict[tuple[str, str, str], dict[str, Any]]) -> None:
+    pages = {key: len(PdfReader(v["pdf"]).pages) for key, v in issued_long.items()}
+    codes = sorted({code for _k, _p, code in pages})
+    assert len(codes) >= 22
+    for code in codes:
+        # usual values: one page on F4 and on A4
+        assert pages[("sample", "F4", code)] == 1 and pages[("sample", "A4", code)] == 1, code
+        f4, a4 = pages[("long", "F4", code)], pages[("long", "A4", code)]
+        tables = issued_long[("long", "F4", code)]["tables"]
+        # the longest values: one page on F4 stays one page on A4 unless a table (10 heirs) needs more
+        assert a4 <= 2 and f4 <= 2, (code, f4, a4)
+        if not tables:
+            assert f4 == 1 and a4 == 1, (code, f4, a4)
+
+
+def test_no_page_holds_only_a_signature_and_continuations_are_labelled(
+        issued_long: dict[tuple[str, str, str], dict[str, Any]]) -> None:
+    from tests.core.long_values import LONG_NAME
+
+    multi = 0
+    for key, v in issued_long.items():
+        doc = v["document"]
+        reader = PdfReader(v["pdf"])
+        texts = [_squash(p.extract_text() or "") for p in reader.pages]
+        last = texts[-1]
+        # the closing and the paragraph before it stand with the signature on its page
+        assert _squash(doc["closing"]) in last, key
+        paragraphs = [b["text"] for b in doc["blocks"] if b["kind"] == "paragraph"]
+        if doc["blocks"][-1]["kind"] == "paragraph":
+            assert _squash(paragraphs[-1]) in last, key
+        assert _squash(doc["signatory"]["name"]) in last
+        n = len(texts)
+        if n > 1:
+            multi += 1
+            for k, text in enumerate(texts, start=1):
+                assert f"Halaman{k}dari{n}" in text, (key, k)
+            for text in texts[1:]:
+                assert "Lanjutan" in text and _squash(doc["number"]) in text and _squash(LONG_NAME) in text, key
+    assert multi >= 2  # the long ahli waris and pindah really continue
+
+
+def test_no_text_runs_past_the_margins(issued_long: dict[tuple[str, str, str], dict[str, Any]],
+                                       tmp_path: Path) -> None:
+    from printing.letter import PAPER_SIZES
+
+    slack = 0.6  # points: glyph boxes of pdftotext
+    for key, v in issued_long.items():
+        if key[0] != "long":
+            continue
+        m = {k: float(x) * MM for k, x in v["document"]["margins_mm"].items()}
+        width, height = PAPER_SIZES[key[1]]
+        boxes = word_boxes(v["pdf"].read_bytes(), tmp_path)
+        assert boxes, key
+        footer = height - m["bottom"]
+        for x0, y0, x1, y1, word, _page in boxes:
+            assert x0 >= m["left"] - slack and x1 <= width - m["right"] + slack, (key, word, x0, x1)
+            assert y0 >= m["top"] - slack, (key, word, y0)
+            if y1 > footer + slack:  # only the page number lives in the bottom margin
+                assert word in ("Halaman", "dari") or word.isdigit(), (key, word, y1)
