@@ -42,6 +42,16 @@ def register(sub: Any, parent: argparse.ArgumentParser) -> None:
     v.add_argument("--qr", help=_("the text of the letter's QR code"))
     v.set_defaults(handler=cmd_verify)
 
+    pr = lsub.add_parser("print", parents=[parent],
+                         help=_("write issued letters into one PDF to print (reprints are marked and counted)"))
+    which = pr.add_mutually_exclusive_group(required=True)
+    which.add_argument("--id", action="append", dest="letters", metavar="NUMBER_OR_ID",
+                       help=_("a letter's number or id (repeat for several)"))
+    which.add_argument("--date", help=_("every letter issued on this day (YYYY-MM-DD)"))
+    pr.add_argument("--out", required=True, help=_("the PDF file to write"))
+    pr.add_argument("--user", help=_("the user who prints (password from SMART_KAMPUNG_PASSWORD)"))
+    pr.set_defaults(handler=cmd_print)
+
     d = lsub.add_parser("void", parents=[parent], help=_("void an issued letter"))
     d.add_argument("letter", help=_("the letter's number or id"))
     d.add_argument("--reason", required=True, help=_("why the letter is voided"))
@@ -199,6 +209,30 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
     emit(args, report.to_json(), text)
     return 0 if report.ok else 1
+
+
+def cmd_print(args: argparse.Namespace) -> int:
+    services = open_services(args)
+    actor = login(services, args.user)
+    if args.date:
+        try:
+            day = dt.date.fromisoformat(args.date)
+        except ValueError:
+            raise ValidationError(N_("Write the date as YYYY-MM-DD, e.g. 2026-11-27."),
+                                  fields={"date": N_("Invalid format.")}) from None
+        ids = [info.id for info in services.letters.letters_issued_on(actor, day)]
+        if not ids:
+            raise NotFound(N_("No letters were issued on {date}."), date=args.date)
+    else:
+        ids = [services.letters.find_letter(actor, key).id for key in args.letters]
+    data, infos = services.letters.print_pdf(actor, ids)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(data)
+    rows = [{"id": i.id, "number": i.number, "void": i.voided, "print_count": i.print_count} for i in infos]
+    emit(args, {"ok": True, "pdf": str(out), "letters": rows},
+         _("{count} letter(s) written to {path}.").format(count=len(rows), path=out))
+    return 0
 
 
 def cmd_void(args: argparse.Namespace) -> int:

@@ -38,6 +38,8 @@ class DocPart(NamedTuple):
     void: bool = False
     # the short header of its continuation pages ("Lanjutan Surat ... Nomor ... — name"); "" for none
     continuation: str = ""
+    # a mark on every page of the part, top right in the margin ("Cetak ulang ke-2"); "" for none
+    mark: str = ""
 
 
 # Room kept at the top of a continuation page for its header (inside the top margin's frame).
@@ -97,6 +99,7 @@ class DecoratedCanvas(Canvas):
         self._sk_pages: list[dict[str, Any]] = []
         # per part: (header text, left, top, right margin) of its continuation pages
         self.continuations: list[tuple[str, float, float, float]] = []
+        self.marks: list[tuple[str, float, float]] = []  # per part: (mark, top, right margin)
 
     def set_info_extra(self, key: str, value: str) -> None:
         self._doc.info.extra[key] = value  # type: ignore[attr-defined]
@@ -114,6 +117,8 @@ class DecoratedCanvas(Canvas):
             seen[index] += 1
             if seen[index] > 1 and index < len(self.continuations) and self.continuations[index][0]:
                 self._draw_continuation(*self.continuations[index])
+            if index < len(self.marks) and self.marks[index][0]:
+                self._draw_mark(*self.marks[index])
             if void:
                 self._draw_void()
             if counts[index] > 1 or self.number_single_pages:
@@ -141,6 +146,14 @@ class DecoratedCanvas(Canvas):
         self.drawString(left, height - top - 5 * mm, text)
         self.setLineWidth(0.5)
         self.line(left, height - top - 7 * mm, width - right, height - top - 7 * mm)
+        self.restoreState()
+
+    def _draw_mark(self, text: str, top: float, right: float) -> None:
+        width, height = self._pagesize
+        self.saveState()
+        self.setFont(SERIF_BOLD, 9)
+        self.setFillColor(black)
+        self.drawRightString(width - right, height - top + 4 * mm, text)
         self.restoreState()
 
     def _draw_void(self) -> None:
@@ -205,6 +218,7 @@ def build_pdf(
         canv.number_single_pages = number_single_pages
         canv.continuations = [(part.continuation, part.margins[3], part.margins[0], part.margins[1])
                               for part in parts]
+        canv.marks = [(part.mark, part.margins[0], part.margins[1]) for part in parts]
         for k, v in (extra_info or {}).items():
             canv.set_info_extra(k, v)
         return canv

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from functools import lru_cache, partial
 from typing import Any
 from xml.sax.saxutils import escape
@@ -350,21 +351,34 @@ def _height(story: list[Flowable], width: float) -> float:
     return total
 
 
-def layout_level(doc: dict[str, Any]) -> int:
-    """How compact the letter is laid out: the first level (0 normal, 1, 2 tighter) that needs fewer
+def _laid_out(doc: dict[str, Any]) -> tuple[int, Callable[[float], list[Flowable]]]:
+    """(level, story function) of a letter: the first level (0 normal, then tighter) that needs fewer
     pages than the normal layout, else 0 — so a letter one page long on F4 stays one page on A4, and a
-    letter whose tables truly need two pages keeps its normal size."""
+    letter whose tables truly need two pages keeps its normal size. The normal story measured here is
+    the one laid out when it fits (building it twice would cost a few ms a letter)."""
     paper = PAPER_SIZES[_paper(doc)]
     top, right, bottom, left = _margins(doc)
     width, room = paper[0] - left - right, paper[1] - top - bottom
-    normal = _height(_letter_story(doc, width), width)
+    story = _letter_story(doc, width)
+    normal = _height(story, width)
     if normal <= room:
-        return 0
+        return 0, lambda w: story if w == width else _letter_story(doc, w)
     pages = math.ceil(normal / room)
     for level in range(1, len(LEVELS)):
         if math.ceil(_height(_letter_story(doc, width, level), width) / room) < pages:
-            return level
-    return 0
+            return level, partial(_letter_story, doc, compact=level)
+    return 0, partial(_letter_story, doc)
+
+
+def layout_level(doc: dict[str, Any]) -> int:
+    """How compact the letter is laid out (see `_laid_out`): 0 normal, 1..3 tighter."""
+    return _laid_out(doc)[0]
+
+
+def reprint_mark(doc: dict[str, Any]) -> str:
+    """"Cetak ulang ke-2" for the second reprint (``doc["reprint"]`` = 2); "" for the first print."""
+    n = doc.get("reprint")
+    return f"Cetak ulang ke-{int(n)}" if isinstance(n, int) and n > 0 else ""
 
 
 def continuation_header(doc: dict[str, Any]) -> str:
@@ -398,8 +412,8 @@ def render_letters(docs: list[dict[str, Any]]) -> bytes:
     """One print-ready PDF for a batch: each letter starts on a new page, numbered within itself."""
     register_fonts()
     parts = [
-        DocPart(PAPER_SIZES[_paper(doc)], _margins(doc), partial(_letter_story, doc, compact=layout_level(doc)),
-                bool(doc.get("void")), continuation_header(doc))
+        DocPart(PAPER_SIZES[_paper(doc)], _margins(doc), _laid_out(doc)[1], bool(doc.get("void")),
+                continuation_header(doc), reprint_mark(doc))
         for doc in docs
     ]
     tokens = [t for t in (letter_token(d) for d in docs) if t]
@@ -426,6 +440,7 @@ def render_letter(doc: dict[str, Any]) -> bytes:
                     | {"kind": "table", "columns", "rows"}],
          "closing": str, "place": str, "date": "YYYY-MM-DD",
          "signatory": {"prefix_lines": [...], "title": str, "name": str, "nip": str | None},
-         "qr_text": str | None, "qr_caption": str (optional), "void": bool}
+         "qr_text": str | None, "qr_caption": str (optional), "void": bool,
+         "reprint": int (optional: the n-th reprint, marked "Cetak ulang ke-n")}
     """
     return render_letters([doc])

@@ -55,7 +55,7 @@ def read_token_from_pdf(path_or_bytes: str | Path | bytes) -> str | None:
 # -- comparing a letter's text with the letter as issued ------------------------------------------------
 
 # Marks a copy may carry that the original does not: the void watermark, the reprint line.
-_COPY_MARKS = re.compile(r"BATAL|Cetakulangke-\d+|Salinan")
+_COPY_MARKS = re.compile(r"\bBATAL\b|Cetak\s*ulang\s*ke-\s*\d+")
 _SPACE = re.compile(r"\s+")
 
 

@@ -229,7 +229,7 @@ def build_document(content: Mapping[str, Any], office: Mapping[str, Any], signer
 
 
 # Keys that are not the letter's content (the QR carries the hash; the logo file name is local).
-_NOT_CONTENT = ("qr_text", "qr_caption", "void")
+_NOT_CONTENT = ("qr_text", "qr_caption", "void", "reprint")
 
 
 def letter_content_hash(letter_id: str, document: Mapping[str, Any]) -> str:

@@ -362,6 +362,8 @@ def test_reprint_uses_the_archived_bytes_and_checks_the_hash(village: dict[str, 
     assert letters.record_print(op, info.id).print_count == 1
     assert letters.record_print(op, info.id).print_count == 2
     assert letters.get_letter(op, info.id).content_hash == info.content_hash  # the letter itself never changes
+    reprint = letters.letter_pdf(op, info.id)  # printed twice: the next copy is marked, the archive kept
+    assert "Cetak ulang ke-2" in pdf_text(reprint) and Path(info.pdf_path).read_bytes() == archived
     Path(info.pdf_path).write_bytes(archived.replace(b"Nomor", b"Nomer", 1) if b"Nomor" in archived
                                     else archived + b"\n%tampered")
     with pytest.raises(ArchiveDamaged):

@@ -159,15 +159,42 @@ class LetterIssuing(LetterRequests):
         return render_letter(doc)
 
     def letter_pdf(self, actor: Actor, letter_id: str) -> bytes:
-        """The archived PDF bytes (hash checked). A voided letter is shown re-rendered with "BATAL"."""
+        """The PDF to print: the archived bytes (hash checked) for the first print; once printed, the
+        letter re-rendered marked "Cetak ulang ke-n"; a voided letter re-rendered with "BATAL". The
+        archived original is never touched."""
         require(actor, "letter.print")
         with self.store.read() as s:
             letter = self._letter(s, letter_id)
             if letter.voided_at is not None:
                 from printing.letter import render_letter
 
-                return render_letter({**(letter.document or {}), "void": True})
-            return self._archived_bytes(letter)
+                return render_letter(_print_document(letter))
+            archived = self._archived_bytes(letter)  # checked for every print: a damaged archive shows
+            if letter.print_count:
+                from printing.letter import render_letter
+
+                return render_letter(_print_document(letter))
+            return archived
+
+    def print_pdf(self, actor: Actor, letter_ids: list[str]) -> tuple[bytes, list[LetterInfo]]:
+        """One PDF of several letters for a reprint or a batch, each as it prints now (reprints marked
+        "Cetak ulang ke-n", void ones "BATAL"), and the prints counted in one transaction (void letters
+        print for the file, uncounted). More than one letter is a batch print (supervisor)."""
+        from printing.letter import render_letters
+
+        require(actor, "letter.batch_print" if len(letter_ids) > 1 else "letter.print")
+        if not letter_ids:
+            raise ValidationError(N_("Choose at least one letter."))
+        with self.store.write() as s:
+            letters = [self._letter(s, lid) for lid in letter_ids]
+            for letter in letters:
+                if letter.voided_at is None:
+                    self._archived_bytes(letter)  # the original must be intact before it is reprinted
+            data = render_letters([_print_document(letter) for letter in letters])
+            for letter in letters:
+                if letter.voided_at is None:
+                    self._record_print_in(s, actor, letter)
+            return data, [self._letter_info(s, letter) for letter in letters]
 
     def record_print(self, actor: Actor, letter_id: str) -> LetterInfo:
         """Count one print (or reprint) of a letter; audited."""
@@ -358,3 +385,13 @@ class LetterIssuing(LetterRequests):
             raise ArchiveDamaged(number=letter.number)
         return data
 
+
+def _print_document(letter: Letter) -> dict[str, Any]:
+    """The letter's document as its next print looks: BATAL when void, else "Cetak ulang ke-n" once it
+    has been printed n times."""
+    doc = dict(letter.document or {})
+    if letter.voided_at is not None:
+        doc["void"] = True
+    elif letter.print_count:
+        doc["reprint"] = letter.print_count
+    return doc
