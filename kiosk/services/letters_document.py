@@ -16,6 +16,7 @@ from typing import Any
 
 from kiosk.letter_token import content_hash
 from kiosk.models import OfficeProfile, Resident
+from printing.dates import time_zone_label
 
 SIGNER_PREFIXES = ("", "a.n.", "u.b.", "Plt.", "Plh.")
 PREVIEW_NUMBER = "PRATINJAU"
@@ -135,6 +136,7 @@ def office_snapshot(p: OfficeProfile) -> dict[str, Any]:
         "kepala_desa": p.head_name or "",
         "jabatan_kepala": p.head_title or ("Lurah" if kind == "Kelurahan" else "Kepala Desa"),
         "sebutan_desa": kind,
+        "zona_waktu": time_zone_label(p.village_code),
         "kop_lines": lines,
         "kop_address": address,
         "kop_contact": contact,
@@ -160,6 +162,22 @@ def default_signers(office: Mapping[str, Any]) -> list[Signer]:
         Signer("sekretaris", "a.n.", str(office.get("secretary_name") or ""),
                str(office.get("secretary_title") or "Sekretaris Desa"), office.get("secretary_nip")),
     ]
+
+
+def signer_opening(opening: str, office: Mapping[str, Any], signer: Signer) -> str:
+    """The opening naming who actually signs: "…, Sekretaris Desa Sarongan, atas nama Kepala Desa
+    Sarongan, …" when the secretary signs a.n. the head; "Plt. Kepala Desa …" for an acting head. A
+    village's own opening that does not name the head is kept as written."""
+    head = head_post(office)
+    desa = str(office.get("desa") or "")
+    if signer.prefix in ("a.n.", "u.b."):
+        post = signer.title if not desa or signer.title.endswith(desa) else f"{signer.title} {desa}"
+        who = f"{post}, atas nama {head}"
+    elif signer.prefix in ("Plt.", "Plh."):
+        who = f"{signer.prefix} {head}"
+    else:
+        return opening
+    return opening.replace(head, who, 1) if head and head in opening else opening
 
 
 def signer_for_role(office: Mapping[str, Any], role: str) -> Signer | None:
@@ -215,7 +233,7 @@ def build_document(content: Mapping[str, Any], office: Mapping[str, Any], signer
                 "contact": office.get("kop_contact") or "", "logo_path": logo_path},
         "title": content.get("title", ""),
         "number": number,
-        "opening": content.get("opening", ""),
+        "opening": signer_opening(str(content.get("opening", "")), office, signer),
         "identity": [list(r) for r in content.get("identity") or []],
         "blocks": [dict(b) for b in content.get("blocks") or []],
         "closing": content.get("closing", ""),
