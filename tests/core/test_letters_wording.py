@@ -83,3 +83,26 @@ def test_siak_spellings() -> None:
 
     assert code_list("tempat_dilahirkan").name_of(2) == "Puskesmas"
     assert code_list("penolong_kelahiran").name_of(2) == "Bidan/Perawat"
+
+
+def test_move_classification_follows_the_destination_code(office: Any) -> None:
+    from kiosk.errors import ValidationError
+
+    services, actor, rid = office
+    lt = services.letters.letter_type("pindah")
+    base = forms.sample_values(lt, dt.date.today())
+    with pytest.raises(ValidationError) as refused:  # a move to Bali is not "keluar desa"
+        services.letters.issue_direct(actor, resident_id=rid, letter_type="pindah",
+                                      values={**base, "kode_wilayah_tujuan": "51.71.01.1001", "jenis_pindah": "1"})
+    assert "Pindah keluar Provinsi" in refused.value.field_messages()["jenis_pindah"]
+    _info, doc = _issue(office, "pindah", kode_wilayah_tujuan="51.71.01.1001", jenis_pindah=None)
+    assert _rows(doc)["Klasifikasi Pindah"] == "Pindah keluar Provinsi"
+    _info, doc = _issue(office, "pindah", kode_wilayah_tujuan="35.10.03", jenis_pindah="")
+    assert _rows(doc)["Klasifikasi Pindah"] == "Pindah keluar Kecamatan"
+    with pytest.raises(ValidationError) as refused:
+        services.letters.issue_direct(actor, resident_id=rid, letter_type="pindah",
+                                      values={**base, "kode_wilayah_tujuan": "", "jenis_pindah": ""})
+    assert "jenis_pindah" in refused.value.fields
+    assert forms.move_class("35.10.01.2001", "35.10.01.2001") is None
+    assert forms.move_class("35.10.01.2001", "35.10.01.2005") == "1"
+    assert forms.move_class("35.10.01.2001", "35.09") == "3"

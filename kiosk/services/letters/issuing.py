@@ -145,7 +145,7 @@ class LetterIssuing(LetterRequests):
         with self.store.read() as s:
             resident = self._resident(s, resident_id)
             profile = self._profile(s)
-            cleaned, errors = forms.validate_values(lt, values, today, self._lookup(s))
+            cleaned, errors = self._validate(s, lt, values, today)
             for name in errors:
                 if name in cleaned:
                     cleaned[name] = None
@@ -276,7 +276,7 @@ class LetterIssuing(LetterRequests):
         self._check_clock(s, device, issued_at)
         profile = self._profile(s)
         resident = self._resident(s, req.resident_id)
-        cleaned, errors = forms.validate_values(lt, req.values or {}, issued_on, self._lookup(s))
+        cleaned, errors = self._validate(s, lt, req.values or {}, issued_on)
         if errors:
             raise ValidationError(fields=field_errors(errors))
         office = office_snapshot(profile)
