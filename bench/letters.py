@@ -12,7 +12,7 @@ from pathlib import Path
 
 from reportlab.pdfgen.canvas import Canvas
 
-from kiosk.letter_token import TokenPayload, content_hash, generate_keypair, sign_token, token_url
+from kiosk.letter_token import TokenPayload, content_hash, generate_keypair, sign_compact, token_url
 from printing.letter import render_letter, render_letters
 from printing.samples import sample_letter
 
@@ -52,7 +52,7 @@ def main() -> int:
             content_hash=content_hash(doc),
             device_id="019a6b2e-0000-7abc-8def-0123456789ab",
         )
-        doc["qr_text"] = token_url("https://district.example", sign_token(payload, private_key))
+        doc["qr_text"] = token_url("https://district.example", sign_compact(payload, private_key))
         return doc
 
     def one(i: int) -> None:

@@ -42,6 +42,16 @@ def register(sub: Any, parent: argparse.ArgumentParser) -> None:
     v.add_argument("--qr", help=_("the text of the letter's QR code"))
     v.set_defaults(handler=cmd_verify)
 
+    pr = lsub.add_parser("print", parents=[parent],
+                         help=_("write issued letters into one PDF to print (reprints are marked and counted)"))
+    which = pr.add_mutually_exclusive_group(required=True)
+    which.add_argument("--id", action="append", dest="letters", metavar="NUMBER_OR_ID",
+                       help=_("a letter's number or id (repeat for several)"))
+    which.add_argument("--date", help=_("every letter issued on this day (YYYY-MM-DD)"))
+    pr.add_argument("--out", required=True, help=_("the PDF file to write"))
+    pr.add_argument("--user", help=_("the user who prints (password from SMART_KAMPUNG_PASSWORD)"))
+    pr.set_defaults(handler=cmd_print)
+
     d = lsub.add_parser("void", parents=[parent], help=_("void an issued letter"))
     d.add_argument("letter", help=_("the letter's number or id"))
     d.add_argument("--reason", required=True, help=_("why the letter is voided"))
@@ -150,6 +160,8 @@ def cmd_register(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
+    from kiosk.services.letters.verification import CHECK_LABELS
+
     services = open_services(args)
     if args.qr:
         report = services.letters.verify_text(args.qr)
@@ -157,20 +169,62 @@ def cmd_verify(args: argparse.Namespace) -> int:
         report = services.letters.verify_pdf(Path(args.file))
     else:
         raise ValidationError(N_("Give a PDF file or --qr TEXT."))
-    checks = {"readable": _("readable"), "known_key": _("signing key known"), "signature": _("signature"),
-              "known_letter": _("letter known here"), "content": _("content unchanged"), "not_void": _("not void")}
+    status = {"sah": "SAH", "dibatalkan": "DIBATALKAN", "tidak sah": "TIDAK SAH",
+              "tidak dikenal": "TIDAK DIKENAL"}.get(report.status, report.status.upper())
 
     def text() -> str:
-        lines = [("✔ " if report.ok else "✘ ") + report.message]
-        if report.number:
+        lines = [f"{'✔' if report.ok else '✘'} {status}: {report.message}"]
+        s = report.summary
+        if s:
+            lines.append(_("What was issued (hold it against the paper):"))
+            rows = [(_("Letter"), s.get("title", "")), (_("Number"), s.get("number", "")),
+                    (_("Date"), s.get("issued_on_text") or s.get("issued_on", "")), (_("Name"), s.get("name", "")),
+                    (_("NIK"), s.get("nik_masked", ""))]
+            rows += [(str(label), str(value)) for label, value in s.get("fields") or []]
+            signer = s.get("signer") or {}
+            who = ", ".join(x for x in (signer.get("name"), signer.get("title")) if x)
+            if signer.get("capacity"):
+                who += f" ({signer['capacity']})"
+            rows.append((_("Signed by"), who))
+            if report.void_reason is not None:
+                rows.append((_("Voided"), f"{report.voided_on or '-'}: {report.void_reason}"))
+            width = max(len(label) for label, _v in rows)
+            lines += [f"  {label:{width}}  {value}" for label, value in rows]
+        elif report.number or report.village_code:
             lines.append(_("Number: {number} · issued {date} · village {village}").format(
-                number=report.number, date=report.issued_on, village=report.village_code))
+                number=report.number or "-", date=report.issued_on or "-", village=report.village_code or "-"))
         for name, ok in report.checks:
-            lines.append(f"  {'ok ' if ok else 'NO '} {checks.get(name, name)}")
+            lines.append(f"  {'ok ' if ok else 'NO '} {_(CHECK_LABELS.get(name, name))}")
+        if report.ok and not report.compared:
+            lines.append(_("The text of the paper was not compared."))
         return "\n".join(lines)
 
     emit(args, report.to_json(), text)
     return 0 if report.ok else 1
+
+
+def cmd_print(args: argparse.Namespace) -> int:
+    services = open_services(args)
+    actor = login(services, args.user)
+    if args.date:
+        try:
+            day = dt.date.fromisoformat(args.date)
+        except ValueError:
+            raise ValidationError(N_("Write the date as YYYY-MM-DD, e.g. 2026-11-27."),
+                                  fields={"date": N_("Invalid format.")}) from None
+        ids = [info.id for info in services.letters.letters_issued_on(actor, day)]
+        if not ids:
+            raise NotFound(N_("No letters were issued on {date}."), date=args.date)
+    else:
+        ids = [services.letters.find_letter(actor, key).id for key in args.letters]
+    data, infos = services.letters.print_pdf(actor, ids)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(data)
+    rows = [{"id": i.id, "number": i.number, "void": i.voided, "print_count": i.print_count} for i in infos]
+    emit(args, {"ok": True, "pdf": str(out), "letters": rows},
+         _("{count} letter(s) written to {path}.").format(count=len(rows), path=out))
+    return 0
 
 
 def cmd_void(args: argparse.Namespace) -> int:

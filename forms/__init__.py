@@ -23,7 +23,7 @@ from forms.model import (
 )
 from forms.render import render_letter
 from forms.samples import sample_letter, sample_office, sample_resident, sample_values
-from forms.validation import validate_values
+from forms.validation import cross_check, move_class, validate_values
 
 __all__ = [
     "BUILTIN_DIR",
@@ -40,10 +40,12 @@ __all__ = [
     "TableDef",
     "ValidationMessage",
     "add_validity",
+    "cross_check",
     "dump_toml",
     "duplicate_letter_type",
     "load_catalog",
     "load_file",
+    "move_class",
     "parse_letter_type",
     "render_letter",
     "sample_letter",

@@ -58,13 +58,14 @@ OFFICE_KEYS: dict[str, str] = {
     "kepala_desa": "name of the head of village",
     "jabatan_kepala": "Kepala Desa or Lurah",
     "sebutan_desa": "Desa or Kelurahan",
+    "zona_waktu": "time zone label of the office's province: WIB, WITA or WIT",
 }
 LETTER_KEYS: dict[str, str] = {
     "nomor": "the letter number, e.g. 474.1/012/35.10.01.2001/2026",
     "tanggal": "date of issue",
     "valid_until": "last day of validity (derived from tanggal and the type's validity when absent)",
 }
-FILTERS = ("upper", "lower", "title", "date")
+FILTERS = ("upper", "lower", "title", "date", "hari")
 
 DEFAULT_OPENING = (
     "Yang bertanda tangan di bawah ini, {office.jabatan_kepala} {office.desa}, Kecamatan "

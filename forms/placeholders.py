@@ -170,13 +170,42 @@ def apply_filter(text: str, name: str | None, raw: Any) -> str:
             d = parse_date(raw)
             return long_date(d) if d else text
         return text
+    if name == "hari":  # "Jumat, 14 Maret 2025": the day name for a "Hari/Tanggal" row
+        day = raw.date() if isinstance(raw, datetime) else raw if isinstance(raw, date) else (
+            parse_date(raw) if isinstance(raw, str) else None)
+        return f"{format_date(day, 'EEEE', locale='id')}, {long_date(day)}" if day else text
     return text
+
+
+# Code lists whose names are written in capitals (OpenSID's seed data: "BELUM KAWIN", "PETANI/PEKEBUN");
+# in running text they read in lower case, religions with a capital (proper nouns), short acronyms kept.
+CODED_RESIDENT_KEYS = ("jenis_kelamin", "agama", "status_perkawinan", "hubungan_keluarga", "pekerjaan",
+                       "pendidikan")
+_PROPER = ("agama",)
+
+
+def running_case(text: str, proper: bool = False) -> str:
+    """A code-list name as it reads inside a sentence: ``BELUM KAWIN`` → ``belum kawin``, ``Suami`` →
+    ``suami``, ``ISLAM`` → ``Islam``; acronyms of up to three letters (WNI, SD, RS/RB) stay."""
+    if text == MISSING:
+        return text
+    words = []
+    for word in re.split(r"(\s+|/)", text):
+        letters = re.sub(r"[^A-Za-z]", "", word)
+        if letters.isupper() and len(letters) <= 3:
+            words.append(word)
+        else:
+            words.append(word.lower())
+    out = "".join(words)
+    return out[:1].upper() + out[1:] if proper else out
 
 
 def fill(text: str, resident: Mapping[str, Any], office: Mapping[str, Any],
          fields: Mapping[str, Any], letter: Mapping[str, Any],
-         field_defs: Mapping[str, FieldDef]) -> str:
-    """The text with every placeholder replaced (the text must have passed ``check``)."""
+         field_defs: Mapping[str, FieldDef], running: bool = False) -> str:
+    """The text with every placeholder replaced (the text must have passed ``check``). Times carry the
+    office's time zone (WIB/WITA/WIT); in `running` text (paragraphs) code-list names without a filter
+    read in sentence case (`running_case`)."""
 
     def one(m: re.Match[str]) -> str:
         tok = m.group(0)
@@ -192,10 +221,16 @@ def fill(text: str, resident: Mapping[str, Any], office: Mapping[str, Any],
             fd = field_defs.get(key)
             raw = fields.get(key)
             out = format_field(fd, raw, sub) if fd else format_plain(raw)
+            if fd is not None and fd.kind == "time" and out != MISSING:
+                out = f"{out} {office.get('zona_waktu') or 'WIB'}"
+            if running and flt is None and fd is not None and fd.kind == "choice":
+                out = running_case(out, proper=fd.code_list in _PROPER)
         else:
             source = {"resident": resident, "office": office, "letter": letter}.get(ns, {})
             raw = source.get(key)
             out = format_plain(raw)
+            if running and flt is None and ns == "resident" and key in CODED_RESIDENT_KEYS:
+                out = running_case(out, proper=key in _PROPER)
         return apply_filter(out, flt, raw)
 
     return TOKEN_RE.sub(one, text)

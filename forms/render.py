@@ -106,8 +106,8 @@ def render_letter(letter_type: LetterType, resident: Mapping[str, Any], office: 
         if fd.kind == "resident" and isinstance(value, Mapping):
             fields[fd.name] = complete_context(letter_type, value, office, letter)[0]
 
-    def text(t: str) -> str:
-        return fill(t, res, off, fields, let, defs)
+    def text(t: str, running: bool = False) -> str:
+        return fill(t, res, off, fields, let, defs, running)
 
     named: dict[str, dict[str, Any]] = {}
     for d in letter_type.details:
@@ -133,12 +133,12 @@ def render_letter(letter_type: LetterType, resident: Mapping[str, Any], office: 
             blocks.append(named[m.group(1)])
             used.add(m.group(1))
         else:
-            blocks.append({"kind": "paragraph", "text": text(para)})
+            blocks.append({"kind": "paragraph", "text": text(para, running=True)})
     blocks.extend(b for name, b in named.items() if name not in used)
     return {
         "title": text(letter_type.title),
-        "opening": text(letter_type.opening),
+        "opening": text(letter_type.opening, running=True),
         "identity": identity_rows(res) if letter_type.identity == "standard" else [],
         "blocks": blocks,
-        "closing": text(letter_type.closing),
+        "closing": text(letter_type.closing, running=True),
     }

@@ -66,7 +66,7 @@ def _sample(fd: FieldDef, today: date) -> Any:
 
 
 # values tried, in order, for a text field with a pattern (NIK, NOP PBB, phone, postcode)
-_PATTERN_SAMPLES = ("3510010101900001", "35.10.010.001.001-0001.0", "081234567890", "68432")
+_PATTERN_SAMPLES = ("3510010101900001", "35.10.01.2002", "35.10.010.001.001-0001.0", "081234567890", "68432")
 
 
 def sample_values(letter_type: LetterType, today: date) -> dict[str, Any]:

@@ -199,3 +199,42 @@ def validate_values(letter_type: LetterType, values: Mapping[str, Any], today: d
         if name not in known:
             errors[name] = ValidationMessage(N_("Unknown field."))
     return cleaned, errors
+
+
+# -- checks across fields, where the data decides ----------------------------------------------------
+
+MOVE_FIELDS = ("kode_wilayah_tujuan", "jenis_pindah")
+
+
+def move_class(origin: str, destination: str) -> str | None:
+    """The SIAK move classification (jenis_pindah) from the Kemendagri codes of the village of origin and
+    of the destination (kabupaten ``51.71``, kecamatan ``51.71.01`` or desa ``51.71.01.1001``):
+    "1" keluar desa/kelurahan, "2" keluar kecamatan, "3" keluar kabupaten/kota, "4" keluar provinsi;
+    None when the destination is this very village."""
+    o, d = origin.split("."), destination.split(".")
+    for level, code in ((1, "4"), (2, "3"), (3, "2")):
+        if o[:level] != d[:level]:
+            return code
+    return None if len(d) >= 4 and o[:4] == d[:4] else "1"
+
+
+def cross_check(letter_type: LetterType, cleaned: dict[str, Any], office_code: str) -> dict[str, ValidationMessage]:
+    """Errors of values that contradict each other or the office (`cleaned` may be completed in place):
+    a move's classification follows from the destination's region code."""
+    errors: dict[str, ValidationMessage] = {}
+    names = {f.name for f in letter_type.fields}
+    if set(MOVE_FIELDS) <= names and not cleaned.get("kode_wilayah_tujuan") and not cleaned.get("jenis_pindah"):
+        errors["jenis_pindah"] = ValidationMessage(N_("This field is required."))
+    if set(MOVE_FIELDS) <= names and cleaned.get("kode_wilayah_tujuan") and office_code:
+        dest = str(cleaned["kode_wilayah_tujuan"])
+        expected = move_class(office_code, dest)
+        fd = letter_type.field("jenis_pindah")
+        if expected is None:
+            errors["kode_wilayah_tujuan"] = ValidationMessage(N_("The destination is this village itself."))
+        elif not cleaned.get("jenis_pindah"):
+            cleaned["jenis_pindah"] = expected
+        elif str(cleaned["jenis_pindah"]) != expected and fd is not None:
+            errors["jenis_pindah"] = ValidationMessage(
+                N_("The destination {code} makes this move “{expected}”."), code=dest,
+                expected=fd.choice_label(expected))
+    return errors

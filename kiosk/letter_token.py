@@ -21,6 +21,16 @@ var     village code       (length byte + UTF-8)
 A typical token (UUIDv7 ids, number ``474.1/012/35.10.01.2001/2026``, village ``35.10.01.2001``) is
 about 215 characters. The hash is cut to 128 bits to keep the QR small: forging another content with
 the same signed prefix still needs a 2^128 second preimage.
+
+SK1 codes are too long for a cheap phone (0.4 mm modules at 24 mm). Letters are now signed as the
+compact **SK2**: ``SK2.<BASE32(payload || signature)>`` (RFC 4648 alphabet, upper case, no padding),
+signature over ``b"SK2" + payload``, payload = version 2 (1 byte), village code as its ten digits
+(5 bytes), issue date (2 bytes), letter id (16 bytes), content hash (16 bytes): 104 bytes, 167
+characters. Every character is in the QR alphanumeric set, so with an upper-case verify URL
+(``HTTPS://HOST/V/SK2...``) the code is encoded at 5.5 bits a character instead of 8. The token names
+no device and no number: the verifier tries the public keys of the devices of the village it names (a
+village has a handful), so a key of another village can never make it valid, and the letter's number
+and content come from the record. SK1 codes already printed still verify.
 """
 
 from __future__ import annotations
@@ -30,9 +40,11 @@ import binascii
 import datetime as dt
 import hashlib
 import json
+import re
 import struct
 import uuid
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from typing import Any, Final
 from urllib.parse import parse_qs, urlsplit
 
@@ -42,6 +54,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 PREFIX: Final = "SK1"
 VERSION: Final = 1
+COMPACT_PREFIX: Final = "SK2"
+COMPACT_VERSION: Final = 2
 HASH_BYTES: Final = 16
 SIGNATURE_BYTES: Final = 64
 _EPOCH: Final = dt.date(2000, 1, 1)
@@ -81,12 +95,17 @@ class TokenPayload:
 @dataclass(frozen=True)
 class VerifyResult:
     """Outcome of `verify_token`: `reason` is one of ok, malformed, unknown_device, bad_signature,
-    content_mismatch."""
+    content_mismatch. For an SK2 token the payload's ``device_id`` is the device whose key verified it
+    ("" when none did) and its ``number`` is "" (the number comes from the record)."""
 
     ok: bool
     reason: str
     payload: TokenPayload | None = None
     token: str | None = None
+
+    @property
+    def compact(self) -> bool:
+        return bool(self.token and self.token.startswith(COMPACT_PREFIX + "."))
 
 
 # -- keys -------------------------------------------------------------------------------------------
@@ -256,6 +275,78 @@ def decode_payload(data: bytes) -> TokenPayload:
     )
 
 
+# -- the compact SK2 form ---------------------------------------------------------------------------
+
+_VILLAGE_RE: Final = re.compile(r"^(\d{2})\.(\d{2})\.(\d{2})\.(\d{4})$")
+_COMPACT_HEAD: Final = ">B5sH16s16s"
+_B32_ALPHABET: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
+
+
+def can_compact(payload: TokenPayload) -> bool:
+    """Whether the payload fits the compact form (a Kemendagri village code ``35.10.01.2001``)."""
+    return bool(_VILLAGE_RE.match(payload.village_code))
+
+
+def _encode_compact(payload: TokenPayload) -> bytes:
+    m = _VILLAGE_RE.match(payload.village_code)
+    if not m:
+        raise ValueError("the compact token needs a village code like 35.10.01.2001")
+    village = int("".join(m.groups())).to_bytes(5, "big")
+    days = (dt.date.fromisoformat(payload.issued_on) - _EPOCH).days
+    if not 0 <= days <= 0xFFFF:
+        raise ValueError("issue date out of range")
+    digest = bytes.fromhex(payload.content_hash[: HASH_BYTES * 2])
+    if len(digest) != HASH_BYTES:
+        raise ValueError("content hash must be sha256 hex (at least 32 hex digits)")
+    return struct.pack(_COMPACT_HEAD, COMPACT_VERSION, village, days, uuid.UUID(payload.letter_id).bytes, digest)
+
+
+def _decode_compact(data: bytes) -> TokenPayload:
+    if len(data) != struct.calcsize(_COMPACT_HEAD):
+        raise MalformedToken("bad compact payload length")
+    version, village, days, id_bytes, digest = struct.unpack(_COMPACT_HEAD, data)
+    if version != COMPACT_VERSION:
+        raise MalformedToken(f"unknown token version {version}")
+    digits = int.from_bytes(village, "big")
+    if digits >= 10**10:
+        raise MalformedToken("bad village code")
+    d = f"{digits:010d}"
+    return TokenPayload(letter_id=str(uuid.UUID(bytes=id_bytes)), number="",
+                        village_code=f"{d[:2]}.{d[2:4]}.{d[4:6]}.{d[6:]}",
+                        issued_on=(_EPOCH + dt.timedelta(days=days)).isoformat(),
+                        content_hash=digest.hex(), device_id="")
+
+
+def _b32d(text: str) -> bytes:
+    text = text.upper()
+    if not text or any(ch not in _B32_ALPHABET for ch in text) or len(text) % 8 in (1, 3, 6):
+        raise MalformedToken("bad base32")
+    data = base64.b32decode(text + "=" * (-len(text) % 8))
+    if base64.b32encode(data).decode("ascii").rstrip("=") != text:
+        raise MalformedToken("non-canonical base32")
+    return data
+
+
+def sign_compact(payload: TokenPayload, private_key: Ed25519PrivateKey | bytes | str) -> str:
+    """The compact SK2 token of `payload` (number and device id are not carried)."""
+    data = _encode_compact(payload)
+    signature = load_private_key(private_key).sign(COMPACT_PREFIX.encode("ascii") + data)
+    return f"{COMPACT_PREFIX}." + base64.b32encode(data + signature).decode("ascii").rstrip("=")
+
+
+def parse_compact(text: str) -> tuple[TokenPayload, bytes, bytes]:
+    """(payload, signature, signed bytes) of an SK2 token or verify URL; raises MalformedToken."""
+    token = extract_token(text)
+    head, sep, body = token.partition(".")
+    if head.upper() != COMPACT_PREFIX or not sep:
+        raise MalformedToken("not a SK2 token")
+    raw = _b32d(body)
+    if len(raw) <= SIGNATURE_BYTES:
+        raise MalformedToken("truncated token")
+    data, signature = raw[:-SIGNATURE_BYTES], raw[-SIGNATURE_BYTES:]
+    return _decode_compact(data), signature, COMPACT_PREFIX.encode("ascii") + data
+
+
 # -- sign, parse, verify ----------------------------------------------------------------------------
 
 
@@ -271,7 +362,7 @@ def extract_token(text: str) -> str:
     text = text.strip()
     if len(text) > MAX_TOKEN_CHARS + 500:
         raise MalformedToken("too long")
-    if text.startswith(PREFIX + "."):
+    if text.startswith(PREFIX + ".") or text.upper().startswith(COMPACT_PREFIX + "."):
         return text
     if "://" in text or text.startswith("/"):
         parts = urlsplit(text)
@@ -279,7 +370,7 @@ def extract_token(text: str) -> str:
         if query.get("t"):
             return query["t"][0].strip()
         segments = [s for s in parts.path.split("/") if s]
-        if len(segments) >= 2 and segments[-2] == "v":
+        if len(segments) >= 2 and segments[-2].lower() == "v":
             return segments[-1]
     raise MalformedToken("no token in text")
 
@@ -306,6 +397,8 @@ def verify_token(
     content gives ``content_mismatch``."""
     try:
         token = extract_token(text)
+        if token.upper().startswith(COMPACT_PREFIX + "."):
+            return _verify_compact(token, public_keys, expected_content_hash)
         payload, signature, signed = parse_token(token)
     except (MalformedToken, ValueError):
         return VerifyResult(False, REASON_MALFORMED)
@@ -323,6 +416,33 @@ def verify_token(
     return VerifyResult(True, REASON_OK, payload, token)
 
 
+def _verify_compact(token: str, public_keys: Mapping[str, KeyLike],
+                    expected_content_hash: str | None) -> VerifyResult:
+    """An SK2 token: the first of `public_keys` (the devices of the village it names) that verifies it."""
+    payload, signature, signed = parse_compact(token)
+    token = token.upper()
+    if not public_keys:
+        return VerifyResult(False, REASON_UNKNOWN_DEVICE, payload, token)
+    for device_id, key in public_keys.items():
+        try:
+            load_public_key(key).verify(signature, signed)
+        except (InvalidSignature, ValueError):
+            continue
+        found = replace(payload, device_id=device_id)
+        if expected_content_hash is not None and not found.matches_content(expected_content_hash):
+            return VerifyResult(False, REASON_CONTENT_MISMATCH, found, token)
+        return VerifyResult(True, REASON_OK, found, token)
+    return VerifyResult(False, REASON_BAD_SIGNATURE, payload, token)
+
+
 def token_url(base_url: str, token: str) -> str:
-    """The verify page address for a token: ``<base_url>/v/<token>``."""
-    return f"{base_url.rstrip('/')}/v/{token}"
+    """The verify page address for a token: ``<base_url>/v/<token>``.
+
+    For a compact token the scheme, host and ``/V/`` are written in capitals (case does not matter
+    there) so the whole address stays in the QR alphanumeric set; a path that is not all capitals
+    is kept as it is (the code then falls back to byte mode, still valid)."""
+    if not token.startswith(COMPACT_PREFIX + "."):
+        return f"{base_url.rstrip('/')}/v/{token}"
+    parts = urlsplit(base_url.strip())
+    path = parts.path.rstrip("/")
+    return f"{parts.scheme.upper()}://{parts.netloc.upper()}{path}/V/{token}"

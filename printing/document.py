@@ -36,6 +36,14 @@ class DocPart(NamedTuple):
     margins: tuple[float, float, float, float]
     story: Callable[[float], list[Flowable]]
     void: bool = False
+    # the short header of its continuation pages ("Lanjutan Surat ... Nomor ... — name"); "" for none
+    continuation: str = ""
+    # a mark on every page of the part, top right in the margin ("Cetak ulang ke-2"); "" for none
+    mark: str = ""
+
+
+# Room kept at the top of a continuation page for its header (inside the top margin's frame).
+CONTINUATION_SPACE = 11 * mm
 
 
 class _PartStart(Flowable):
@@ -89,6 +97,9 @@ class DecoratedCanvas(Canvas):
         self._doc.info = info
         self._sk_letter: tuple[int, bool] = (0, False)
         self._sk_pages: list[dict[str, Any]] = []
+        # per part: (header text, left, top, right margin) of its continuation pages
+        self.continuations: list[tuple[str, float, float, float]] = []
+        self.marks: list[tuple[str, float, float]] = []  # per part: (mark, top, right margin)
 
     def set_info_extra(self, key: str, value: str) -> None:
         self._doc.info.extra[key] = value  # type: ignore[attr-defined]
@@ -104,6 +115,10 @@ class DecoratedCanvas(Canvas):
             self.__dict__.update(state)
             index, void = self._sk_letter
             seen[index] += 1
+            if seen[index] > 1 and index < len(self.continuations) and self.continuations[index][0]:
+                self._draw_continuation(*self.continuations[index])
+            if index < len(self.marks) and self.marks[index][0]:
+                self._draw_mark(*self.marks[index])
             if void:
                 self._draw_void()
             if counts[index] > 1 or self.number_single_pages:
@@ -117,6 +132,28 @@ class DecoratedCanvas(Canvas):
         self.setFont(SERIF, 9)
         self.setFillColor(black)
         self.drawCentredString(width / 2, 9 * mm, self.page_label.format(page=page, pages=pages))
+        self.restoreState()
+
+    def _draw_continuation(self, text: str, left: float, top: float, right: float) -> None:
+        width, height = self._pagesize
+        room = width - left - right
+        size = 9.5
+        while stringWidth(text, SERIF, size) > room and size > 6:
+            size -= 0.5
+        self.saveState()
+        self.setFont(SERIF, size)
+        self.setFillColor(black)
+        self.drawString(left, height - top - 5 * mm, text)
+        self.setLineWidth(0.5)
+        self.line(left, height - top - 7 * mm, width - right, height - top - 7 * mm)
+        self.restoreState()
+
+    def _draw_mark(self, text: str, top: float, right: float) -> None:
+        width, height = self._pagesize
+        self.saveState()
+        self.setFont(SERIF_BOLD, 9)
+        self.setFillColor(black)
+        self.drawRightString(width - right, height - top + 4 * mm, text)
         self.restoreState()
 
     def _draw_void(self) -> None:
@@ -144,16 +181,22 @@ def build_pdf(
         raise ValueError("nothing to render")
     register_fonts()
     templates: dict[tuple[tuple[float, float], tuple[float, ...]], PageTemplate] = {}
+    continued: dict[tuple[tuple[float, float], tuple[float, ...]], PageTemplate] = {}
     story: list[Flowable] = []
     for index, part in enumerate(parts):
         key = (part.pagesize, part.margins)
         top, right, bottom, left = part.margins
         width, height = part.pagesize
         if key not in templates:
+            # the first page of a part, then its continuation pages with room for their header
             name = f"p{len(templates)}"
             frame = Frame(left, bottom, width - left - right, height - top - bottom,
                           leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id=name)
-            templates[key] = PageTemplate(id=name, frames=[frame], pagesize=part.pagesize)
+            later = Frame(left, bottom, width - left - right, height - top - bottom - CONTINUATION_SPACE,
+                          leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id=name + "n")
+            templates[key] = PageTemplate(id=name, frames=[frame], pagesize=part.pagesize,
+                                          autoNextPageTemplate=name + "n")
+            continued[key] = PageTemplate(id=name + "n", frames=[later], pagesize=part.pagesize)
         if index:
             story += [NextPageTemplate(templates[key].id), PageBreak()]
         story.append(_PartStart(index, part.void))
@@ -162,7 +205,7 @@ def build_pdf(
     doc = BaseDocTemplate(
         out,
         pagesize=parts[0].pagesize,
-        pageTemplates=list(templates.values()),
+        pageTemplates=[t for key in templates for t in (templates[key], continued[key])],
         title=info.get("title", ""),
         author=info.get("author", ""),
         subject=info.get("subject", ""),
@@ -173,6 +216,9 @@ def build_pdf(
     def canvasmaker(*args: Any, **kwargs: Any) -> DecoratedCanvas:
         canv = DecoratedCanvas(*args, **kwargs)
         canv.number_single_pages = number_single_pages
+        canv.continuations = [(part.continuation, part.margins[3], part.margins[0], part.margins[1])
+                              for part in parts]
+        canv.marks = [(part.mark, part.margins[0], part.margins[1]) for part in parts]
         for k, v in (extra_info or {}).items():
             canv.set_info_extra(k, v)
         return canv

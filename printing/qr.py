@@ -61,6 +61,11 @@ def draw_qr(canvas: Canvas, text: str, x: float, y: float, size: float, quiet_zo
     canvas.restoreState()
 
 
+def qr_size_for(text: str, module: float, max_size: float) -> float:
+    """The symbol size (without quiet zone) giving `module`-sized modules, at most `max_size`."""
+    return min(len(qr_matrix(text)) * module, max_size)
+
+
 class QRFlowable(Flowable):
     """A QR code as a platypus flowable: the symbol is `size` points square and the flowable adds the
     4-module quiet zone around it."""

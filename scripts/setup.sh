@@ -21,7 +21,7 @@ die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
 # Qt offscreen on a bare Debian; tools the tests use; a real window under Xvfb (see DESIGN.md).
 QT_PACKAGES=(libegl1 libgl1 libxkbcommon0 libfontconfig1 libfreetype6 libglib2.0-0 libdbus-1-3
              fonts-dejavu-core)
-TEST_PACKAGES=(poppler-utils zbar-tools)
+TEST_PACKAGES=(poppler-utils zbar-tools imagemagick)  # imagemagick: the phone-photo simulation of the QR test
 XVFB_PACKAGES=(xvfb libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxcb-image0 libxcb-randr0
                libxcb-render-util0 libxcb-shape0 libxcb-xfixes0 libxcb-xkb1 libxkbcommon-x11-0
                libx11-xcb1)

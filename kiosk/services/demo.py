@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import random
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import insert, select
@@ -153,6 +154,9 @@ def create_demo_village(services: Services, *, residents: int = 2000, seed: int 
         info.head_name = "Slamet Riyadi"
         info.secretary_name = "Budi Santoso"
         info.service_hours = "Senin–Jumat 08.00–15.00 WIB; layanan malam Selasa & Kamis 18.00–21.00 WIB"
+        # a made-up emblem (not an official one) so the demo's kop looks like a village's
+        logo = Path(__file__).resolve().parents[2] / "resources" / "logo" / "demo_desa.png"
+        info.logo = logo.read_bytes() if logo.is_file() else None
         services.office.setup(info, device_name="Kantor Desa (demo)")
     if services.users.count() == 0:
         services.users.create_first_admin(username="admin", full_name="Admin Desa", password=DEMO_PASSWORD)

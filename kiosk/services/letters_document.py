@@ -17,6 +17,7 @@ from typing import Any
 from kiosk import durable
 from kiosk.letter_token import content_hash
 from kiosk.models import OfficeProfile, Resident
+from printing.dates import time_zone_label
 
 SIGNER_PREFIXES = ("", "a.n.", "u.b.", "Plt.", "Plh.")
 PREVIEW_NUMBER = "PRATINJAU"
@@ -136,6 +137,7 @@ def office_snapshot(p: OfficeProfile) -> dict[str, Any]:
         "kepala_desa": p.head_name or "",
         "jabatan_kepala": p.head_title or ("Lurah" if kind == "Kelurahan" else "Kepala Desa"),
         "sebutan_desa": kind,
+        "zona_waktu": time_zone_label(p.village_code),
         "kop_lines": lines,
         "kop_address": address,
         "kop_contact": contact,
@@ -161,6 +163,22 @@ def default_signers(office: Mapping[str, Any]) -> list[Signer]:
         Signer("sekretaris", "a.n.", str(office.get("secretary_name") or ""),
                str(office.get("secretary_title") or "Sekretaris Desa"), office.get("secretary_nip")),
     ]
+
+
+def signer_opening(opening: str, office: Mapping[str, Any], signer: Signer) -> str:
+    """The opening naming who actually signs: "…, Sekretaris Desa Sarongan, atas nama Kepala Desa
+    Sarongan, …" when the secretary signs a.n. the head; "Plt. Kepala Desa …" for an acting head. A
+    village's own opening that does not name the head is kept as written."""
+    head = head_post(office)
+    desa = str(office.get("desa") or "")
+    if signer.prefix in ("a.n.", "u.b."):
+        post = signer.title if not desa or signer.title.endswith(desa) else f"{signer.title} {desa}"
+        who = f"{post}, atas nama {head}"
+    elif signer.prefix in ("Plt.", "Plh."):
+        who = f"{signer.prefix} {head}"
+    else:
+        return opening
+    return opening.replace(head, who, 1) if head and head in opening else opening
 
 
 def signer_for_role(office: Mapping[str, Any], role: str) -> Signer | None:
@@ -213,7 +231,7 @@ def build_document(content: Mapping[str, Any], office: Mapping[str, Any], signer
                 "contact": office.get("kop_contact") or "", "logo_path": logo_path},
         "title": content.get("title", ""),
         "number": number,
-        "opening": content.get("opening", ""),
+        "opening": signer_opening(str(content.get("opening", "")), office, signer),
         "identity": [list(r) for r in content.get("identity") or []],
         "blocks": [dict(b) for b in content.get("blocks") or []],
         "closing": content.get("closing", ""),
@@ -227,7 +245,7 @@ def build_document(content: Mapping[str, Any], office: Mapping[str, Any], signer
 
 
 # Keys that are not the letter's content (the QR carries the hash; the logo file name is local).
-_NOT_CONTENT = ("qr_text", "qr_caption", "void")
+_NOT_CONTENT = ("qr_text", "qr_caption", "void", "reprint")
 
 
 def letter_content_hash(letter_id: str, document: Mapping[str, Any]) -> str:
@@ -237,3 +255,65 @@ def letter_content_hash(letter_id: str, document: Mapping[str, Any]) -> str:
     kop.pop("logo_path", None)
     doc["kop"] = kop
     return content_hash(jsonable({"letter_id": letter_id, "document": doc}))
+
+
+# -- what a checker sees --------------------------------------------------------------------------------
+
+_NIK_RUN = re.compile(r"(?<!\d)(\d{4})\d{8}(\d{4})(?!\d)")
+_SUMMARY_MAX_PEOPLE = 12
+
+
+def mask_niks(text: str) -> str:
+    """Every 16-digit run (a NIK or No. KK) in `text` as ``3510********0001``."""
+    return _NIK_RUN.sub(lambda m: f"{m.group(1)}{'*' * 8}{m.group(2)}", text)
+
+
+def _summary_value(fd: Any, value: Any) -> str:
+    from forms.placeholders import MISSING, format_field, format_plain, parse_date
+
+    if fd.kind == "people":
+        people = [p for p in value if isinstance(p, Mapping)] if isinstance(value, list) else []
+        if not people:
+            return MISSING
+        names = [format_plain(p.get("nama")) for p in people[:_SUMMARY_MAX_PEOPLE]]
+        more = f", … (+{len(people) - _SUMMARY_MAX_PEOPLE})" if len(people) > _SUMMARY_MAX_PEOPLE else ""
+        return f"{len(people)} orang: " + ", ".join(names) + more
+    if fd.kind == "date" and isinstance(value, str):
+        day = parse_date(value)
+        return format_plain(day) if day else format_plain(value)
+    return format_field(fd, value)
+
+
+def letter_summary(letter_type: Any, *, title: str, number: str, issued_on: str, resident: Mapping[str, Any],
+                   values: Mapping[str, Any], signer: Mapping[str, Any], office: Mapping[str, Any],
+                   valid_until: str | None = None) -> dict[str, Any]:
+    """What a checker holds against the paper (the verify page and ``letters verify`` show it):
+    type title, number, date, name, masked NIK, the type's fields (purpose first), signer and capacity.
+
+    Plain JSON; NIKs masked. `letter_type` is a ``forms.LetterType`` or None (then values are shown
+    with their keys)."""
+    fields: list[list[str]] = []
+    defs = list(letter_type.fields) if letter_type is not None else []
+    defs.sort(key=lambda fd: fd.name != "keperluan")  # the purpose first, then in the type's order
+    for fd in defs:
+        if fd.name in values:
+            fields.append([fd.label, mask_niks(_summary_value(fd, values.get(fd.name)))])
+    if letter_type is None:
+        fields = [[str(k), mask_niks(str(v))] for k, v in values.items() if not isinstance(v, list | dict)]
+    s = Signer.from_dict(signer)
+    capacity = ""
+    if s.prefix in ("a.n.", "u.b."):
+        capacity = f"a.n. {head_post(office)}"
+    elif s.prefix in ("Plt.", "Plh."):
+        capacity = f"{s.prefix} {head_post(office)}"
+    return {
+        "title": title,
+        "number": number,
+        "issued_on": issued_on,
+        "valid_until": valid_until,
+        "name": str(resident.get("nama") or ""),
+        "nik_masked": mask_niks(str(resident.get("nik") or "")) or "-",
+        "fields": fields,
+        "signer": {"name": s.name, "title": s.title, "capacity": capacity},
+        "village": f"{office.get('sebutan_desa') or 'Desa'} {office.get('desa') or ''}".strip(),
+    }

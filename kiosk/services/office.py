@@ -22,6 +22,15 @@ log = logging.getLogger(__name__)
 VILLAGE_CODE_RE = re.compile(r"^\d{2}\.\d{2}\.\d{2}\.[123]\d{3}$")
 
 
+LOGO_ERRORS = {
+    "too_big": N_("The logo file is larger than 5 MB."),
+    "svg": N_("SVG logos cannot be used yet: save the logo as PNG or JPEG."),
+    "unreadable": N_("The logo file is not a picture that can be read."),
+    "format": N_("The logo must be a PNG or JPEG picture."),
+    "too_small": N_("The logo is too small (at least 48 pixels)."),
+}
+
+
 @dataclass
 class OfficeInfo:
     """The office profile as plain data (what screens edit and letters snapshot)."""
@@ -57,6 +66,13 @@ class OfficeInfo:
                 errors[name] = N_("This field is required.")
         if self.village_kind not in ("desa", "kelurahan", "desa_adat"):
             errors["village_kind"] = N_("Choose desa, kelurahan or desa adat.")
+        if self.logo:
+            from printing.images import LogoError, prepare_logo
+
+            try:
+                self.logo = prepare_logo(bytes(self.logo))  # checked and scaled once, here
+            except LogoError as e:
+                errors["logo"] = LOGO_ERRORS[e.reason]
         if errors:
             raise ValidationError(fields=errors)
 

@@ -430,7 +430,7 @@ class BatchApplier:
             village = self.device.village
             self.conn.execute(update(_letters).where(_letters.c.village == village,
                                                      _letters.c.letter_id == record.entity_id)
-                              .values(voided=True, void_reason=reason))
+                              .values(voided=True, void_reason=reason, voided_at=at))
             self.conn.execute(update(_used).where(_used.c.village == village, _used.c.letter_id == record.entity_id)
                               .values(state="void"))
             record.data = {**record.data, "voided": True, "void_reason": reason, "voided_at": at}
@@ -493,7 +493,7 @@ class BatchApplier:
                 letter_id=letter_id, village=village, number=number,
                 type_code=str(data["letter_type"]), issued_at=str(data["issued_at"]),
                 content_hash=str(data["content_hash"]).lower(), signing_device=self.device.id, voided=False,
-                void_reason=None, received_at=self.now))
+                void_reason=None, received_at=self.now, summary=_summary_json(data.get("summary"))))
 
     def _project_void_duplicate(self, letter_id: str, data: dict[str, Any]) -> None:
         """A letter numbered twice before its office enrolled (issue 19.7), sent once it was voided and
@@ -656,3 +656,11 @@ def _due(received: Any) -> str | None:
     except ValueError:
         return None
     return (when + COMPLAINT_RESPONSE_LIMIT).isoformat()
+
+
+def _summary_json(summary: Any) -> str | None:
+    """The verify page's summary of a letter as stored: a JSON object of bounded size, else nothing."""
+    if not isinstance(summary, dict):
+        return None
+    text = json.dumps(summary, ensure_ascii=False, separators=(",", ":"))
+    return text if len(text) <= 20_000 else None

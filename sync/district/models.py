@@ -202,6 +202,10 @@ class LetterProjection(Base):
     voided: Mapped[bool] = mapped_column(Boolean, default=False)
     void_reason: Mapped[str | None] = mapped_column(Text)
     received_at: Mapped[dt.datetime]
+    # what the verify page shows a checker: JSON from the office (kiosk.services.letters_document
+    # .letter_summary, NIKs masked); None for letters pushed before it existed
+    summary: Mapped[str | None] = mapped_column(Text)
+    voided_at: Mapped[str | None] = mapped_column(String(40))
 
 
 class _CaseColumns:

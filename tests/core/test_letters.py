@@ -362,6 +362,8 @@ def test_reprint_uses_the_archived_bytes_and_checks_the_hash(village: dict[str, 
     assert letters.record_print(op, info.id).print_count == 1
     assert letters.record_print(op, info.id).print_count == 2
     assert letters.get_letter(op, info.id).content_hash == info.content_hash  # the letter itself never changes
+    reprint = letters.letter_pdf(op, info.id)  # printed twice: the next copy is marked, the archive kept
+    assert "Cetak ulang ke-2" in pdf_text(reprint) and Path(info.pdf_path).read_bytes() == archived
     Path(info.pdf_path).write_bytes(archived.replace(b"Nomor", b"Nomer", 1) if b"Nomor" in archived
                                     else archived + b"\n%tampered")
     with pytest.raises(ArchiveDamaged):
@@ -476,8 +478,8 @@ def test_verify_good_tampered_voided_unknown(village: dict[str, Any]) -> None:
     assert letters.verify_text(info.token or "").ok
 
     token = info.token or ""
-    body, sig = token.rsplit(".", 1)
-    flipped = body + "." + ("A" if sig[0] != "A" else "B") + sig[1:]
+    assert token.startswith("SK2.")  # the compact code a phone reads
+    flipped = token[:-20] + ("A" if token[-20] != "A" else "B") + token[-19:]  # inside the signature
     bad = letters.verify_text(flipped)
     assert not bad.ok and bad.reason == "bad_signature"
     assert letters.verify_text("SK1.bukan.token").reason == "malformed"
@@ -512,13 +514,13 @@ def test_district_url_makes_the_qr_a_verify_link(village: dict[str, Any]) -> Non
     info = issue(village)
     with services.store.read() as s:
         qr = s.get(Letter, info.id).document["qr_text"]  # type: ignore[union-attr]
-    assert qr == f"https://verifikasi.banyuwangikab.go.id/v/{info.token}"
+    assert qr == f"HTTPS://VERIFIKASI.BANYUWANGIKAB.GO.ID/V/{info.token}"  # QR alphanumeric mode
     assert village["letters"].verify_text(qr).ok
 
 
 def test_enrolled_office_numbers_from_its_lease_and_signs_with_the_district_device_id(
         village: dict[str, Any]) -> None:
-    from kiosk.letter_token import parse_token
+    from kiosk.letter_token import parse_compact
     from kiosk.models import LetterNumberLease
 
     services: Services = village["services"]
@@ -531,9 +533,10 @@ def test_enrolled_office_numbers_from_its_lease_and_signs_with_the_district_devi
         s.add(LetterNumberLease(id="lease-1", year=2026, sequence_key="all", start=101, end=120, next_number=101))
     info = issue(village)
     assert info.sequence_number == 101 and info.number == "470/101/35.10.01.2001/2026"
-    payload, _sig, _signed = parse_token(info.token or "")
-    assert payload.device_id == server_id
-    assert village["letters"].verify_text(info.token or "").ok
+    payload, _sig, _signed = parse_compact(info.token or "")
+    assert payload.village_code == "35.10.01.2001" and payload.letter_id == info.id
+    report = village["letters"].verify_text(info.token or "")
+    assert report.ok and report.device_id == server_id  # the key registered under the district's id
     with services.store.read() as s:
         assert s.execute(select(LetterNumber.lease_id)).scalar() == "lease-1"
 

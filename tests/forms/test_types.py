@@ -114,7 +114,7 @@ def test_kelahiran_realistic() -> None:
     values = {
         "nama_anak": "Muhammad Rizky Pratama", "jenis_kelamin_anak": "laki-laki", "tanggal_lahir_anak": "20/11/2026",
         "jam_lahir": "08.30", "tempat_lahir_anak": "Banyuwangi", "tempat_dilahirkan": "RS/RB",
-        "anak_ke": "2", "penolong_kelahiran": "bidan perawat", "berat_bayi": "3.200", "panjang_bayi": "49",
+        "anak_ke": "2", "penolong_kelahiran": "bidan/perawat", "berat_bayi": "3.200", "panjang_bayi": "49",
         "nama_ayah": "Ahmad Fauzi", "nik_ayah": "3510011203880001", "nama_ibu": "Siti Aminah",
         "saksi": [
             {"nama": "Slamet", "nik": "3510010505700002", "umur": "56", "alamat": "Dusun Krajan"},
@@ -130,8 +130,8 @@ def test_kelahiran_realistic() -> None:
     content = render_letter(lt, sample_resident(), sample_office(), cleaned, sample_letter(lt, TODAY))
     anak = dict(content["blocks"][1]["rows"])
     assert anak["Nama"] == "MUHAMMAD RIZKY PRATAMA"
-    assert anak["Hari/Tanggal Lahir"] == "20 November 2026"
-    assert anak["Pukul"] == "08.30"
+    assert anak["Hari/Tanggal Lahir"] == "Jumat, 20 November 2026"  # the day name, from Babel
+    assert anak["Pukul"] == "08.30 WIB"  # sample office in Jawa Timur (35)
     assert anak["Jenis Kelamin"] == "LAKI-LAKI"
     assert anak["Berat / Panjang Bayi"] == "3.200 gram / 49 cm"
     assert dict(content["blocks"][3]["rows"])["NIK Ibu"] == "-"

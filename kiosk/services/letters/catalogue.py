@@ -109,7 +109,7 @@ class LetterCatalogue:
         """Per-field messages (translated) for the values of a form; empty when all is well."""
         lt = self.letter_type(letter_type)
         with self.store.read() as s:
-            _cleaned, errors = forms.validate_values(lt, values, self.clock().date(), self._lookup(s))
+            _cleaned, errors = self._validate(s, lt, values, self.clock().date())
         return field_errors(errors)
 
     def _check_own(self, actor: Actor, resident_id: str) -> None:
@@ -125,6 +125,15 @@ class LetterCatalogue:
             self._check_own(actor, letter.resident_id or "")
         else:
             require(actor, "resident.view")
+
+    def _validate(self, s: Session, lt: forms.LetterType, values: Mapping[str, Any],
+                  today: dt.date) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Field values checked one by one, then against each other and the office (cross_check)."""
+        cleaned, errors = forms.validate_values(lt, values, today, self._lookup(s))
+        office_code = s.scalar(select(OfficeProfile.village_code)) or ""
+        for name, msg in forms.cross_check(lt, cleaned, office_code).items():
+            errors.setdefault(name, msg)
+        return cleaned, errors
 
     def _lookup(self, s: Session) -> Callable[[str], Mapping[str, Any] | None]:
         def lookup(nik: str) -> Mapping[str, Any] | None:

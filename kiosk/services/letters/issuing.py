@@ -47,6 +47,7 @@ from kiosk.services.letters.model import (
     utc_naive,
 )
 from kiosk.services.letters.requests import LetterRequests
+from kiosk.services.letters.verification import summary_of
 from kiosk.services.letters_document import (
     PREVIEW_NUMBER,
     Signer,
@@ -143,7 +144,7 @@ class LetterIssuing(LetterRequests):
         with self.store.read() as s:
             resident = self._resident(s, resident_id)
             profile = self._profile(s)
-            cleaned, errors = forms.validate_values(lt, values, today, self._lookup(s))
+            cleaned, errors = self._validate(s, lt, values, today)
             for name in errors:
                 if name in cleaned:
                     cleaned[name] = None
@@ -157,15 +158,42 @@ class LetterIssuing(LetterRequests):
         return render_letter(doc)
 
     def letter_pdf(self, actor: Actor, letter_id: str) -> bytes:
-        """The archived PDF bytes (hash checked). A voided letter is shown re-rendered with "BATAL"."""
+        """The PDF to print: the archived bytes (hash checked) for the first print; once printed, the
+        letter re-rendered marked "Cetak ulang ke-n"; a voided letter re-rendered with "BATAL". The
+        archived original is never touched."""
         require(actor, "letter.print")
         with self.store.read() as s:
             letter = self._letter(s, letter_id)
             if letter.voided_at is not None:
                 from printing.letter import render_letter
 
-                return render_letter({**(letter.document or {}), "void": True})
-            return self._archived_bytes(letter)
+                return render_letter(_print_document(letter))
+            archived = self._archived_bytes(letter)  # checked for every print: a damaged archive shows
+            if letter.print_count:
+                from printing.letter import render_letter
+
+                return render_letter(_print_document(letter))
+            return archived
+
+    def print_pdf(self, actor: Actor, letter_ids: list[str]) -> tuple[bytes, list[LetterInfo]]:
+        """One PDF of several letters for a reprint or a batch, each as it prints now (reprints marked
+        "Cetak ulang ke-n", void ones "BATAL"), and the prints counted in one transaction (void letters
+        print for the file, uncounted). More than one letter is a batch print (supervisor)."""
+        from printing.letter import render_letters
+
+        require(actor, "letter.batch_print" if len(letter_ids) > 1 else "letter.print")
+        if not letter_ids:
+            raise ValidationError(N_("Choose at least one letter."))
+        with self.store.write() as s:
+            letters = [self._letter(s, lid) for lid in letter_ids]
+            for letter in letters:
+                if letter.voided_at is None:
+                    self._archived_bytes(letter)  # the original must be intact before it is reprinted
+            data = render_letters([_print_document(letter) for letter in letters])
+            for letter in letters:
+                if letter.voided_at is None:
+                    self._record_print_in(s, actor, letter)
+            return data, [self._letter_info(s, letter) for letter in letters]
 
     def record_print(self, actor: Actor, letter_id: str) -> LetterInfo:
         """Count one print (or reprint) of a letter; audited."""
@@ -232,7 +260,7 @@ class LetterIssuing(LetterRequests):
 
     def _issue_in(self, s: Session, actor: Actor, req: LetterRequest, lt: forms.LetterType,
                   signer: Signer | None, written: list[Path], *, reissue_of: str | None = None) -> Letter:
-        from kiosk.letter_token import TokenPayload, sign_token, token_url
+        from kiosk.letter_token import TokenPayload, can_compact, sign_compact, sign_token, token_url
         from printing.letter import render_letter
 
         require(actor, "letter.issue")
@@ -247,7 +275,7 @@ class LetterIssuing(LetterRequests):
         self._check_clock(s, device, issued_at)
         profile = self._profile(s)
         resident = self._resident(s, req.resident_id)
-        cleaned, errors = forms.validate_values(lt, req.values or {}, issued_on, self._lookup(s))
+        cleaned, errors = self._validate(s, lt, req.values or {}, issued_on)
         if errors:
             raise ValidationError(fields=field_errors(errors))
         office = office_snapshot(profile)
@@ -270,10 +298,12 @@ class LetterIssuing(LetterRequests):
                                       logo_path=logo_file(profile, self.store.paths.root)))
         letter_id = new_id()
         chash = letter_content_hash(letter_id, doc)
-        token = sign_token(TokenPayload(letter_id=letter_id, number=number, village_code=profile.village_code,
-                                        issued_on=issued_on.isoformat(), content_hash=chash,
-                                        device_id=device.server_device_id or device.id),
-                           bytes(device.signing_key))
+        payload = TokenPayload(letter_id=letter_id, number=number, village_code=profile.village_code,
+                               issued_on=issued_on.isoformat(), content_hash=chash,
+                               device_id=device.server_device_id or device.id)
+        # the compact SK2 code a phone reads; SK1 only for a village code outside the Kemendagri form
+        sign = sign_compact if can_compact(payload) else sign_token
+        token = sign(payload, bytes(device.signing_key))
         doc["qr_text"] = token_url(device.district_url, token) if device.district_url else token
         pdf = render_letter(doc)
         rel = Path("archive") / str(issued_on.year) / f"{letter_id}.pdf"
@@ -305,7 +335,9 @@ class LetterIssuing(LetterRequests):
                      "valid_until": valid_until, "content_hash": chash, "token": token,
                      "resident_id": resident.id, "resident_snapshot": res, "values": letter.values,
                      "document": doc, "signer": signer.to_dict(), "issued_by": actor.user_id,
-                     "device_id": device.id, "reissue_of": reissue_of, "pdf_hash": letter.pdf_hash},
+                     "device_id": device.id, "reissue_of": reissue_of, "pdf_hash": letter.pdf_hash,
+                     # what the district's verify page shows a checker (NIKs masked)
+                     "summary": summary_of(letter, self.catalog())},
             audit_details={"number": number, "type": lt.code, "reissue_of": reissue_of})
         self._transition(s, actor, req, DITERBITKAN, action="letter_request.issue")
         return letter
@@ -346,3 +378,13 @@ class LetterIssuing(LetterRequests):
             raise ArchiveDamaged(number=letter.number)
         return data
 
+
+def _print_document(letter: Letter) -> dict[str, Any]:
+    """The letter's document as its next print looks: BATAL when void, else "Cetak ulang ke-n" once it
+    has been printed n times."""
+    doc = dict(letter.document or {})
+    if letter.voided_at is not None:
+        doc["void"] = True
+    elif letter.print_count:
+        doc["reprint"] = letter.print_count
+    return doc

@@ -155,9 +155,18 @@ class RegisterRow:
     void_reason: str | None
 
 
+# status words a checker reads (Indonesian on paper and on the district page: not translated)
+SAH = "sah"
+DIBATALKAN_STATUS = "dibatalkan"
+TIDAK_SAH = "tidak sah"
+TIDAK_DIKENAL = "tidak dikenal"
+
 @dataclass(frozen=True)
 class VerifyReport:
-    """The outcome of checking a letter's token: ``reason`` names the first check that failed."""
+    """The outcome of checking a letter: ``reason`` names the first check that failed; ``status`` is
+    what a checker reads (sah, dibatalkan, tidak sah, tidak dikenal); ``summary`` what was issued
+    (``letters_document.letter_summary``) when the letter is known; ``compared`` whether the text of
+    a PDF was held against the letter; ``field`` the first differing field."""
 
     ok: bool
     reason: str
@@ -168,11 +177,19 @@ class VerifyReport:
     issued_on: str | None = None
     device_id: str | None = None
     checks: tuple[tuple[str, bool], ...] = field(default_factory=tuple)
+    status: str = TIDAK_SAH
+    summary: dict[str, Any] | None = None
+    compared: bool = False
+    field: str | None = None
+    void_reason: str | None = None
+    voided_on: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {"ok": self.ok, "reason": self.reason, "message": self.message, "letter_id": self.letter_id,
                 "number": self.number, "village_code": self.village_code, "issued_on": self.issued_on,
-                "device_id": self.device_id, "checks": [{"check": c, "ok": ok} for c, ok in self.checks]}
+                "device_id": self.device_id, "status": self.status, "summary": self.summary,
+                "content_compared": self.compared, "field": self.field, "void_reason": self.void_reason,
+                "voided_on": self.voided_on, "checks": [{"check": c, "ok": ok} for c, ok in self.checks]}
 
 
 # --- helpers ------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ looking letters up.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from sqlalchemy import select
@@ -43,6 +44,14 @@ class LetterRegister(LetterCatalogue):
             if letter is None:
                 raise NotFound()
             return self._letter_info(s, letter)
+
+    def letters_issued_on(self, actor: Actor, day: dt.date) -> list[LetterInfo]:
+        """The letters issued on a day, in number order (for a batch print)."""
+        require(actor, "letter.issue")
+        with self.store.read() as s:
+            rows = s.execute(select(Letter).where(Letter.issued_on == day)
+                             .order_by(Letter.sequence_key, Letter.sequence_number)).scalars()
+            return [self._letter_info(s, letter) for letter in rows]
 
     def letters_for_resident(self, actor: Actor, resident_id: str) -> list[LetterInfo]:
         if actor.role == "resident":

@@ -139,7 +139,7 @@ class LetterRequests(LetterCatalogue):
     def _new_request(self, s: Session, actor: Actor, *, resident_id: str, lt: forms.LetterType,
                      values: Mapping[str, Any], channel: str) -> LetterRequest:
         resident = self._resident(s, resident_id)
-        cleaned, errors = forms.validate_values(lt, values, self.clock().date(), self._lookup(s))
+        cleaned, errors = self._validate(s, lt, values, self.clock().date())
         if errors:
             raise ValidationError(fields=field_errors(errors))
         now = self.clock()
