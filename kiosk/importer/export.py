@@ -41,8 +41,9 @@ _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def neutralise(value: str) -> str:
-    """Text that a spreadsheet would take for a formula gets a leading ``'``."""
-    return "'" + value if value.startswith(INJECTION_PREFIXES) else value
+    """Text that a spreadsheet would take for a formula gets a leading ``'``. A lone ``-`` is no
+    formula: it stays as OpenSID writes it (its "no value" marker)."""
+    return "'" + value if value.startswith(INJECTION_PREFIXES) and value != "-" else value
 
 
 def write_workbook(path: str | Path, rows: Iterable[Mapping[str, Any]], *, end_marker: bool = False) -> int:
@@ -175,17 +176,30 @@ def _package() -> tuple[list[tuple[str, bytes]], str, str, str]:
     return parts, xml[:start] + "<sheetData>", xml[end:], found[1] if found else "1"
 
 
-def write_rejects_csv(path: str | Path, rejected_rows: Iterable[ImportRow], *, delimiter: str = ",") -> int:
-    """One line per problem of each rejected row: row, column, reason (in the current language).
+def write_rejects_csv(
+    path: str | Path, rejected_rows: Iterable[ImportRow], *, delimiter: str = ",",
+    warnings: Iterable[Any] = (),
+) -> int:
+    """One line per problem of each rejected row (kind "ditolak"), then one per warning of an imported
+    row (kind "peringatan"): sheet, row, NIK (masked), column, kind, reason in the current language.
 
-    UTF-8 with BOM so Excel opens it correctly. Returns the number of lines written.
+    ``warnings`` are the import report's ``RowWarning``s. UTF-8 with BOM so Excel opens it correctly.
+    Returns the number of lines written.
     """
+    from kiosk.nik import mask_nik
+
     lines = 0
     with Path(path).open("w", encoding="utf-8-sig", newline="") as f:
         writer = csv.writer(f, delimiter=delimiter)
-        writer.writerow([_("Row"), _("Column"), _("Reason")])
+        writer.writerow([_("Sheet"), _("Row"), _("NIK"), _("Column"), _("Kind"), _("Reason")])
         for row in rejected_rows:
+            nik = mask_nik(row.values.get("nik"))
             for issue in row.errors:
-                writer.writerow([row.row, issue.column_header, neutralise(issue.message())])
+                writer.writerow([neutralise(row.sheet), row.row, nik, neutralise(issue.column_header),
+                                 _("rejected"), neutralise(issue.message())])
                 lines += 1
+        for w in warnings:
+            writer.writerow([neutralise(w.sheet), w.row, w.nik, neutralise(w.column), _("warning"),
+                             neutralise(w.reason)])
+            lines += 1
     return lines

@@ -5,8 +5,8 @@ Each data row becomes an ``ImportRow``: its spreadsheet row number, ``values`` u
 rejected whole by the caller. The row whose second column (dusun in the template) is ``###`` ends
 the data and is never returned; empty rows are skipped.
 
-Value types: text ``str | None`` (``None`` when empty), coded columns ``int | None`` (``basic_status``
-defaults to 1, HIDUP), dates ``date | None``, ``lat``/``lng`` ``float | None``, NIK and No. KK
+Value types: text ``str | None`` (``None`` when empty), coded columns ``int | None`` (an empty
+``basic_status`` is ``None``: HIDUP for a new resident, the stored status for an update), dates ``date | None``, ``lat``/``lng`` ``float | None``, NIK and No. KK
 ``str | None`` where ``None`` is "NIK belum ada" (``kiosk.nik.NIK_MISSING``), RT/RW ``"001"`` or
 ``None``.
 """
@@ -79,12 +79,23 @@ class RowIssue:
 
 @dataclass
 class ImportRow:
-    """One resident row of the workbook (row number as the spreadsheet shows it, 1-based)."""
+    """One resident row of the workbook (row number as the spreadsheet shows it, 1-based).
+
+    A ``None`` in ``values`` is an empty cell (or a column the sheet lacks): an update keeps the
+    stored value. ``cleared`` names the keys whose cell held the clearing marker ``-``.
+    """
 
     row: int
     values: dict[str, Any]
     errors: list[RowIssue] = field(default_factory=list)
     warnings: list[RowIssue] = field(default_factory=list)
+    sheet: str = ""
+    cleared: set[str] | None = None
+
+    def clear(self, key: str) -> None:
+        if self.cleared is None:
+            self.cleared = set()
+        self.cleared.add(key)
 
     @property
     def ok(self) -> bool:
@@ -103,10 +114,19 @@ _MISSING: Any = object()
 _TEXT_KEYS = [k for k in KEYS.values() if k not in DATE_KEYS | NUMBER_KEYS | FLOAT_KEYS | {"rt", "rw"}]
 
 
-def read_rows(source: ImportSource, *, today: date | None = None) -> Iterator[ImportRow]:
-    """Normalise every data row of ``source`` (see the module docstring)."""
+CLEAR_MARKER = "-"
+
+
+def read_rows(
+    source: ImportSource, *, today: date | None = None, check_duplicates: bool = True,
+) -> Iterator[ImportRow]:
+    """Normalise every data row of ``source`` (see the module docstring).
+
+    ``check_duplicates=False`` leaves a NIK repeated in the sheet to the caller (the import compares
+    every sheet of the workbook at once).
+    """
     today = today or date.today()
-    header_cells = source.cells[source.header_row - 1]
+    header_cells = source.header_cells()
     headers = {key: str(header_cells[i]).strip() for key, (i, _col) in source.columns.items()}
     index = {key: i for key, (i, _col) in source.columns.items()}
     coded = {key: col.code_list for key, (_i, col) in source.columns.items() if col.code_list}
@@ -120,13 +140,13 @@ def read_rows(source: ImportSource, *, today: date | None = None) -> Iterator[Im
         marker_indexes.add(index["dusun"])
     seen_niks: dict[str, int] = {}
     empty_values = dict.fromkeys(KEYS.values())
-    empty_values["basic_status"] = HIDUP
     date_cache: dict[Any, date] = {}
     checks = _NumberChecks()
 
     rt_rw_cache: dict[Any, str | None] = {}
     markers = tuple(marker_indexes)
     missing = _MISSING
+    sheet_name = source.sheet_name
 
     for row_number, cells in source.data_rows():
         for i in markers:
@@ -138,19 +158,25 @@ def read_rows(source: ImportSource, *, today: date | None = None) -> Iterator[Im
         else:
             continue  # empty row
         values = dict(empty_values)
-        row = ImportRow(row_number, values)
+        row = ImportRow(row_number, values, sheet=sheet_name)
         errors = row.errors
         for key, i in text_indexes:
             raw = cells[i]
             if raw.__class__ is str:
                 if raw:
                     stripped = raw.strip()
+                    if stripped == CLEAR_MARKER:
+                        row.clear(key)
+                        continue
                     # fast path for ordinary text; the rest (export's "'" prefix, numbers) in cell.text
                     values[key] = stripped if stripped and stripped[0] != "'" else cell.text(raw)
             elif raw is not None:
                 values[key] = cell.text(raw)
         for key, i in rt_rw_indexes:
             raw = cells[i]
+            if raw.__class__ is str and raw.strip() == CLEAR_MARKER:
+                row.clear(key)
+                continue
             try:
                 found = rt_rw_cache.get(raw, missing)
             except TypeError:  # unhashable: never from calamine or csv
@@ -161,6 +187,10 @@ def read_rows(source: ImportSource, *, today: date | None = None) -> Iterator[Im
         for key, i, cache_get, lookup in lookups:
             raw = cells[i]
             if raw == "" or raw is None:
+                continue
+            if raw.__class__ is str and raw.strip() == CLEAR_MARKER:
+                if key != "basic_status":  # a status is never cleared: "-" is an empty cell there
+                    row.clear(key)
                 continue
             try:
                 code = cache_get(raw, missing)
@@ -176,6 +206,9 @@ def read_rows(source: ImportSource, *, today: date | None = None) -> Iterator[Im
         for key, i in date_indexes:
             raw = cells[i]
             if raw == "" or raw is None:
+                continue
+            if raw.__class__ is str and raw.strip() == CLEAR_MARKER:
+                row.clear(key)
                 continue
             when = date_cache.get(raw) if isinstance(raw, str) else None
             if when is None:
@@ -194,6 +227,9 @@ def read_rows(source: ImportSource, *, today: date | None = None) -> Iterator[Im
             raw = cells[i]
             if raw == "" or raw is None:
                 continue
+            if raw.__class__ is str and raw.strip() == CLEAR_MARKER:
+                row.clear(key)
+                continue
             try:
                 values[key] = cell.number(raw)
             except cell.BadValue as bad:
@@ -202,7 +238,7 @@ def read_rows(source: ImportSource, *, today: date | None = None) -> Iterator[Im
             errors.append(_issue(headers["name"], REQUIRED))
         if values["sex"] is None and "sex" in index and cell.is_empty(cells[index["sex"]]):
             errors.append(_issue(headers["sex"], REQUIRED))
-        _numbers(row, cells, index, headers, seen_niks, checks)
+        _numbers(row, cells, index, headers, seen_niks if check_duplicates else None, checks)
         yield row
 
 
@@ -294,8 +330,8 @@ class _NumberChecks:
 
 
 def _numbers(
-    row: ImportRow, cells: list[Any], index: dict[str, int], headers: dict[str, str], seen: dict[str, int],
-    checks: _NumberChecks,
+    row: ImportRow, cells: list[Any], index: dict[str, int], headers: dict[str, str],
+    seen: dict[str, int] | None, checks: _NumberChecks,
 ) -> None:
     values = row.values
 
@@ -321,7 +357,7 @@ def _numbers(
                 ok = check.ok
             if _from_float(raw):
                 row.warnings.append(_issue(header, NIK_FROM_NUMBER))
-            if ok:
+            if ok and seen is not None:
                 other = seen.setdefault(nik, row.row)
                 if other != row.row:
                     row.errors.append(_issue(header, NIK_DUPLICATE_IN_FILE, row=other))
@@ -344,6 +380,9 @@ def _numbers(
             continue
         raw = get(key)
         if raw == "" or raw is None:
+            continue
+        if raw.__class__ is str and raw.strip() == CLEAR_MARKER:
+            row.clear(key)
             continue
         parent = nikmod.normalize_nik(raw)
         if parent is not None and not checks.parent_ok(parent):

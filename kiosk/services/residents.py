@@ -937,12 +937,12 @@ class ResidentService:
 
     def import_residents(
         self, actor: Actor, path: Any, *, dry_run: bool = False, progress: ProgressCallback | None = None,
-        batch_size: int = 5000,
+        batch_size: int = 5000, rejects_path: Any = None, today: dt.date | None = None,
     ) -> ImportReport:
         from kiosk.services.residents_import import import_residents
 
         return import_residents(self.store, actor, path, dry_run=dry_run, progress=progress,
-                                batch_size=batch_size)
+                                batch_size=batch_size, rejects_path=rejects_path, today=today)
 
     def export_residents(self, actor: Actor, path: Any, *, include_inactive: bool = True) -> int:
         from kiosk.services.residents_import import export_residents

@@ -33,10 +33,13 @@ from kiosk.actor import Actor
 from kiosk.canonical import canonical_json
 from kiosk.changes import write_audit
 from kiosk.db import Store
+from kiosk.i18n import N_
 from kiosk.ids import new_id
-from kiosk.importer import ImportRow, open_workbook, read_rows, write_workbook
-from kiosk.importer.columns import DATE_KEYS, KEYS
+from kiosk.importer import ImportFileError, ImportRow, RowIssue, read_rows, write_workbook
+from kiosk.importer.columns import DATE_KEYS, KEYS, closest_header
+from kiosk.importer.source import ImportBook, open_book
 from kiosk.models import OfficeProfile, Resident, utcnow
+from kiosk.nik import mask_nik
 from kiosk.permissions import require
 from kiosk.text import fold_name
 
@@ -75,27 +78,108 @@ class RejectedIssue:
     column: str
     reason: str
     code: str
+    sheet: str = ""
+    nik: str = ""  # masked
+
+    def to_json(self) -> dict[str, Any]:
+        return {"sheet": self.sheet, "row": self.row, "nik": self.nik, "column": self.column,
+                "reason": self.reason, "code": self.code}
+
+
+RowWarning = RejectedIssue
+"""A warning on an imported row: the same fields as a rejection's reason (the row was imported)."""
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One changed field of an updated resident, under its OpenSID header, as stored before and after."""
+
+    column: str
+    old: Any
+    new: Any
+
+    def to_json(self) -> dict[str, Any]:
+        return {"column": self.column, "old": _plain(self.old), "new": _plain(self.new)}
+
+
+@dataclass(frozen=True)
+class ResidentChange:
+    """An updated resident: where in the file, who (NIK masked) and what changed, old -> new."""
+
+    sheet: str
+    row: int
+    nik: str
+    name: str
+    fields: tuple[FieldChange, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"sheet": self.sheet, "row": self.row, "nik": self.nik, "name": self.name,
+                "fields": [f.to_json() for f in self.fields]}
+
+
+@dataclass
+class SheetReport:
+    """The counts of one sheet of the workbook (the import's totals are their sums)."""
+
+    name: str
+    header_row: int = 1
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    duplicates: int = 0
+    rows_with_warnings: int = 0
+    unknown_headers: list[str] = field(default_factory=list)
+    ignored_headers: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "header_row": self.header_row, "rows": self.rows, "created": self.created,
+                "updated": self.updated, "unchanged": self.unchanged, "rejected": self.rejected,
+                "duplicates": self.duplicates, "rows_with_warnings": self.rows_with_warnings,
+                "unknown_headers": self.unknown_headers, "ignored_headers": self.ignored_headers}
+
+
+@dataclass(frozen=True)
+class SkippedSheetReport:
+    name: str
+    code: str
+    reason: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "code": self.code, "reason": self.reason}
 
 
 @dataclass
 class ImportReport:
-    """Exact counts of one import. ``rejected`` counts rows; ``issues`` lists every reason."""
+    """Exact counts of one import. ``rejected`` counts rows; ``issues`` lists every reason.
+
+    ``rows == created + updated + unchanged + rejected + duplicates`` (a duplicate repeats another row
+    of the file exactly and is imported once).
+    """
 
     file: str
-    sheet: str = ""
+    sheet: str = ""  # the sheets read, joined with ", "
     dry_run: bool = False
     rows: int = 0  # data rows read (the ### marker and empty rows are not rows)
     created: int = 0
     updated: int = 0
     unchanged: int = 0
     rejected: int = 0
+    duplicates: int = 0
     families_created: int = 0
     rows_with_warnings: int = 0
     issues: list[RejectedIssue] = field(default_factory=list)
+    warnings: list[RowWarning] = field(default_factory=list)
+    changes: list[ResidentChange] = field(default_factory=list)
+    sheets: list[SheetReport] = field(default_factory=list)
+    skipped_sheets: list[SkippedSheetReport] = field(default_factory=list)
     rejected_rows: list[ImportRow] = field(default_factory=list, repr=False)
+    rejects_file: str | None = None
     interrupted: bool = False
     seconds_reading: float = 0.0
     seconds_writing: float = 0.0
+    _by_sheet: dict[str, SheetReport] = field(default_factory=dict, repr=False)
 
     @property
     def accepted(self) -> int:
@@ -106,13 +190,66 @@ class ImportReport:
         """At least one row could be imported (or was already there)."""
         return self.accepted > 0
 
+    def sheet_report(self, name: str) -> SheetReport:
+        found = self._by_sheet.get(name)
+        if found is None:
+            found = self._by_sheet[name] = SheetReport(name)
+            self.sheets.append(found)
+        return found
+
+    def count(self, row: ImportRow, what: str) -> None:
+        """One more row ``what`` (created, updated, unchanged, rejected, duplicates), in total and per sheet."""
+        setattr(self, what, getattr(self, what) + 1)
+        sheet = self._by_sheet.get(row.sheet) or self.sheet_report(row.sheet)
+        setattr(sheet, what, getattr(sheet, what) + 1)
+
+    def reject(self, row: ImportRow) -> None:
+        """Count ``row`` (its ``errors`` filled) as rejected and list its reasons."""
+        self.count(row, "rejected")
+        self.rejected_rows.append(row)
+        nik = mask_nik(row.values.get("nik"))
+        self.issues.extend(RejectedIssue(row.row, i.column_header, i.message(), i.code, row.sheet, nik)
+                           for i in row.errors)
+
+    def note_warnings(self, row: ImportRow) -> None:
+        self.rows_with_warnings += 1
+        sheet = self._by_sheet.get(row.sheet) or self.sheet_report(row.sheet)
+        sheet.rows_with_warnings += 1
+        nik = mask_nik(row.values.get("nik"))
+        self.warnings.extend(RowWarning(row.row, i.column_header, i.message(), i.code, row.sheet, nik)
+                             for i in row.warnings)
+
+    _COUNTS = ("created", "updated", "unchanged", "rejected", "duplicates", "families_created",
+               "rows_with_warnings")
+
+    def snapshot(self) -> tuple[Any, ...]:
+        """The counts and lists a batch adds to (to undo a batch that did not commit)."""
+        return (tuple(getattr(self, c) for c in self._COUNTS),
+                [tuple(getattr(sh, c) for c in self._COUNTS if hasattr(sh, c)) for sh in self.sheets],
+                len(self.issues), len(self.warnings), len(self.changes), len(self.rejected_rows))
+
+    def restore(self, saved: tuple[Any, ...]) -> None:
+        counts, sheets, issues, warnings, changes, rejected_rows = saved
+        for c, v in zip(self._COUNTS, counts, strict=True):
+            setattr(self, c, v)
+        for sh, values in zip(self.sheets, sheets, strict=False):
+            for c, v in zip([c for c in self._COUNTS if hasattr(sh, c)], values, strict=True):
+                setattr(sh, c, v)
+        del self.issues[issues:], self.warnings[warnings:], self.changes[changes:]
+        del self.rejected_rows[rejected_rows:]
+
     def to_json(self) -> dict[str, Any]:
         return {
             "ok": self.ok, "file": self.file, "sheet": self.sheet, "dry_run": self.dry_run, "rows": self.rows,
             "created": self.created, "updated": self.updated, "unchanged": self.unchanged,
-            "rejected": self.rejected, "families_created": self.families_created,
+            "rejected": self.rejected, "duplicates": self.duplicates, "families_created": self.families_created,
             "rows_with_warnings": self.rows_with_warnings, "interrupted": self.interrupted,
-            "rejects": [{"row": i.row, "column": i.column, "reason": i.reason, "code": i.code} for i in self.issues],
+            "rejects_file": self.rejects_file,
+            "sheets": [sh.to_json() for sh in self.sheets],
+            "skipped_sheets": [sk.to_json() for sk in self.skipped_sheets],
+            "rejects": [i.to_json() for i in self.issues],
+            "warnings": [w.to_json() for w in self.warnings],
+            "changes": [c.to_json() for c in self.changes],
         }
 
 
@@ -212,6 +349,9 @@ class _Writer:
             self.managed.append("family_id")
         self.text_keys = [k for k, _c in mapper.text]
         self.other_keys = [k for k, _c in mapper.other]
+        # (index in managed, key in ImportRow.values): an empty cell there keeps the stored value
+        self.keys_at = list(enumerate([*self.text_keys, *self.other_keys, *(["kk_number"] if self.has_kk else [])]))
+        self.header_of = {c: _HEADER_OF_COLUMN.get(c, c) for c in self.managed}
         self.status_at = self.managed.index("status")
         self.birth_at = self.managed.index("birth_date") if "birth_date" in self.managed else -1
         self.new_template = _NewResident(self.managed, village)
@@ -245,12 +385,29 @@ class _Writer:
             out.append(family_id)
         return out
 
+    def _missing_for_new(self, values: dict[str, Any]) -> list[str]:
+        """The headers a new resident needs that this row leaves empty (a partial sheet updates only)."""
+        return [h for k, h in _NEW_REQUIRED if values.get(k) is None]
+
+    def _warnings_text(self, stored_text: Any, found: list[dict[str, str]], values: dict[str, Any]) -> Any:
+        """The resident's NIK/No. KK warnings after this row: those of the numbers the row gave are
+        recomputed (a corrected number loses its warning), the others kept."""
+        stored = json.loads(stored_text) if isinstance(stored_text, str) else (stored_text or [])
+        fields = {"nik"} if values.get("nik") else set()
+        if self.has_kk and values.get("kk_number"):
+            fields.add("kk_number")
+        kept = [w for w in stored if w.get("field") not in fields]
+        result = kept + [w for w in found if w["field"] in fields]
+        if result == stored:
+            return stored_text
+        return _canonical_text(result)
+
     def _existing(self, rows: list[ImportRow]) -> tuple[dict[str, tuple[Any, ...]], dict[tuple[Any, ...], tuple[Any, ...]]]:
         """Stored residents of the batch's rows, by NIK and (no NIK) by folded name, birth date and KK.
 
         Each record is ``(id, version, family_relation, extra, *managed columns)``."""
         cols = ", ".join(["id", "version", "family_relation", "extra", *self.managed, "status", "nik",
-                          "name_search", "birth_date", "kk_number"])
+                          "name_search", "birth_date", "kk_number", "nik_warnings", "family_id", "name"])
         niks = [r.values["nik"] for r in rows if r.values["nik"]]
         by_nik: dict[str, tuple[Any, ...]] = {}
         n = len(self.managed) + 4
@@ -301,6 +458,7 @@ class _Writer:
         relation_at = managed.index("family_relation") if "family_relation" in managed else -1
         name_at = managed.index("name") if "name" in managed else -1
         kk_at = managed.index("kk_number") if "kk_number" in managed else -1
+        n_search, n_warnings, n_name = m + 6, m + 9, m + 11
         for group in batch:
             kk = group[0].values.get("kk_number")
             fam = families.get(kk) if kk else None
@@ -317,9 +475,10 @@ class _Writer:
             for row in group:
                 values = row.values
                 if row.warnings:
-                    report.rows_with_warnings += 1
+                    report.note_warnings(row)
                 cols = self._managed_values(values, family_id)
-                name_search = _fold(cols[name_at] if name_at >= 0 else "")
+                nik = values["nik"]
+                name_search = _fold(cols[name_at] if name_at >= 0 and cols[name_at] else "")
                 extra_set = {k: v for k in extra_keys if (v := values[k]) is not None}
                 if extra_set:
                     for k in extra_dates:
@@ -328,49 +487,74 @@ class _Writer:
                     extra_text = _canonical_text(extra_set)
                 else:
                     extra_text = "{}"
-                nik = values["nik"]
                 existing = by_nik.get(nik) if nik else by_key.get(
                     (name_search, cols[self.birth_at] if self.birth_at >= 0 else None,
                      cols[kk_at] if kk_at >= 0 else None))
-                if existing is None:
-                    rid = new_id()
-                    warnings = [{"code": w.code, "field": _field_of(w.column_header)}
+                row_warnings = [{"code": w.code, "field": _field_of(w.column_header)}
                                 for w in row.warnings if w.code.startswith(("nik_", "kk_"))]
-                    new.add(rid, cols, name_search, extra_text, _canonical_text(warnings) if warnings else "[]",
-                            len(self.outbox))
+                if existing is None:
+                    missing = self._missing_for_new(values)
+                    if missing:
+                        row.errors.append(RowIssue(missing[0], NEW_NEEDS, _NEW_NEEDS_TEMPLATE,
+                                                   {"columns": ", ".join(missing)}))
+                        report.reject(row)
+                        continue
+                    rid = new_id()
+                    new.add(rid, cols, name_search, extra_text,
+                            _canonical_text(row_warnings) if row_warnings else "[]", len(self.outbox))
                     self.outbox.append(())  # its place: filled in below
-                    report.created += 1
+                    report.count(row, "created")
                     relation = cols[relation_at] if relation_at >= 0 else None
                 else:
                     rid = existing[0]
                     stored = existing[4:4 + m]
+                    cleared = row.cleared
+                    for i, k in self.keys_at:  # an empty cell leaves the stored value alone
+                        if values[k] is None and (cleared is None or k not in cleared):
+                            cols[i] = stored[i]
+                    if name_at >= 0 and cols[name_at] == stored[name_at]:
+                        name_search = existing[n_search]
                     same_cols = tuple(cols) == stored
                     stored_extra_text = existing[3]
+                    old_extra: dict[str, Any] = {}
                     if extra_text == stored_extra_text:
                         extra: dict[str, Any] | None = None  # unchanged
                     else:
-                        old_extra = json.loads(stored_extra_text) if stored_extra_text else {}
-                        extra = dict(old_extra or {})
+                        old_extra = (json.loads(stored_extra_text) if stored_extra_text else {}) or {}
+                        extra = dict(old_extra)
                         for k, v in extra_of(values).items():
-                            if v is None:
-                                extra.pop(k, None)
-                            else:
+                            if v is not None:
                                 extra[k] = v
-                        if extra == (old_extra or {}):
+                            elif cleared is not None and k in cleared:
+                                extra.pop(k, None)
+                        if extra == old_extra:
                             extra = None
+                    stored_warnings_text = existing[n_warnings]
+                    warnings_text = self._warnings_text(stored_warnings_text, row_warnings, values)
                     relation = cols[relation_at] if relation_at >= 0 else existing[2]
-                    if same_cols and extra is None:
-                        report.unchanged += 1
+                    if same_cols and extra is None and warnings_text == stored_warnings_text:
+                        report.count(row, "unchanged")
                     else:
                         changed = {} if same_cols else {
                             c: v for c, v, old in zip(managed, cols, stored, strict=True) if v != old}
+                        fields = [FieldChange(self.header_of[c], old, v)
+                                  for c, v, old in zip(managed, cols, stored, strict=True)
+                                  if v != old and c != "family_id"]
                         if extra is not None:
                             changed["extra"] = extra
+                            fields += [FieldChange(_HEADER_OF_KEY.get(k, k), old_extra.get(k), extra.get(k))
+                                       for k in sorted(set(extra) | set(old_extra))
+                                       if extra.get(k) != old_extra.get(k)]
+                        if warnings_text != stored_warnings_text:
+                            changed["nik_warnings"] = json.loads(warnings_text)
                         base = existing[1]
                         new_extra = _canonical_text(extra) if extra is not None else stored_extra_text
-                        updates.append((*cols, name_search, new_extra, base + 1, self.now_text, rid))
+                        updates.append((*cols, name_search, new_extra, warnings_text, base + 1, self.now_text, rid))
                         self._outbox("resident", rid, "update", changed, base)
-                        report.updated += 1
+                        report.count(row, "updated")
+                        if fields:
+                            report.changes.append(ResidentChange(row.sheet, row.row, mask_nik(nik),
+                                                                 str(existing[n_name]), tuple(fields)))
                 if relation == 1 and head_id is None:
                     head_id = rid
             if fam is not None:
@@ -412,7 +596,8 @@ class _Writer:
                            "SELECT rowid, name_search FROM resident WHERE rowid > ?", (last,))
                 db.execute(trigger[0])
         if updates:
-            sets = ", ".join(f"{c} = ?" for c in [*managed, "name_search", "extra", "version", "updated_at"])
+            sets = ", ".join(f"{c} = ?" for c in [*managed, "name_search", "extra", "nik_warnings", "version",
+                                                  "updated_at"])
             db.executemany(f"UPDATE resident SET {sets} WHERE id = ?", updates)  # noqa: S608
         if family_updates:
             db.executemany("UPDATE family SET head_resident_id = ?, version = ?, updated_at = ? WHERE id = ?",
@@ -543,46 +728,163 @@ def _plain(value: Any) -> Any:
     return value
 
 
+NEW_NEEDS = "new_resident_needs"
+_NEW_NEEDS_TEMPLATE = N_("A new resident needs {columns}; this row (or its sheet) leaves them empty.")
+_NEW_REQUIRED = (("name", "nama"), ("sex", "sex"))
+_HEADER_OF_KEY = {key: header for header, key in KEYS.items()}
+_HEADER_OF_COLUMN = {column: _HEADER_OF_KEY[key] for key, column in COLUMN_OF.items()}
+
+
 def _field_of(header: str) -> str:
     return "kk_number" if "kk" in header.lower() else "nik"
+
+
+class HeadersToRename(ImportFileError):
+    """A sheet lacks a column the store keeps while an unknown header beside it (with data) looks
+    like that column's name: importing would lose the column's data without a word."""
+
+    code = "import_headers_to_rename"
+    template = N_("Nothing was imported from {name}: rename these headers first (or remove their columns): "
+                  "{renames}.")
+
+
+class RejectsNotWritable(ImportFileError):
+    code = "import_rejects_not_writable"
+    template = N_("The list of rejected rows cannot be written to {path} ({reason}); nothing was imported. "
+                  "Choose another place for it.")
+
+
+DUPLICATE_CONFLICT = "nik_conflict_in_file"
+DUPLICATE_REPEAT = "nik_repeated_in_file"
+_DUPLICATE_TEMPLATES = {
+    DUPLICATE_CONFLICT: N_("This NIK is also on row {row} of sheet “{sheet}” with other data: both rows are "
+                           "rejected. Keep one of them."),
+    DUPLICATE_REPEAT: N_("This row repeats row {row} of sheet “{sheet}” exactly; the resident is imported once."),
+}
+
+
+def _check_headers(book: ImportBook) -> None:
+    """Refuse the file when an unknown header (with data) stands for a column the sheet lacks."""
+    renames: list[str] = []
+    for source in book.sheets:
+        for header in source.unknown_with_data():
+            known = closest_header(header, source.missing_columns)
+            if known is not None:
+                renames.append(f"“{header}” → “{known}” ({source.sheet_name})")
+    if renames:
+        raise HeadersToRename(name=book.path.name, renames="; ".join(renames))
+
+
+def _check_rejects_path(path: Path) -> None:
+    """Make sure the rejects CSV can be written before anything is imported (it is written at the end)."""
+    existed = path.exists()
+    try:
+        if path.is_dir():
+            raise IsADirectoryError(str(path))
+        with path.open("a", encoding="utf-8"):
+            pass
+    except OSError as exc:
+        raise RejectsNotWritable(path=str(path), reason=exc.strerror or type(exc).__name__) from exc
+    if not existed:
+        path.unlink(missing_ok=True)
 
 
 def import_residents(
     store: Store, actor: Actor, path: str | Path, *, dry_run: bool = False,
     progress: ProgressCallback | None = None, batch_size: int = 5000, today: dt.date | None = None,
+    rejects_path: str | Path | None = None,
 ) -> ImportReport:
-    """Import an OpenSID resident workbook or CSV. Raises ``ImportFileError`` when the file as a whole
-    cannot be read; otherwise returns an exact ``ImportReport`` (rows rejected with row, column and
-    reason). With ``dry_run`` every batch is worked out and rolled back."""
+    """Import an OpenSID resident workbook (every resident sheet) or CSV. Raises ``ImportFileError``
+    when the file as a whole cannot be read or would lose a column; otherwise returns an exact
+    ``ImportReport`` (rows rejected with sheet, row, column and reason). With ``dry_run`` every batch
+    is worked out and rolled back. ``rejects_path``: the rejected rows and the warnings as CSV,
+    checked to be writable before anything is imported."""
     require(actor, "resident.import")
     path = Path(path)
-    source = open_workbook(path)
-    present = set(source.columns)
-    report = ImportReport(file=path.name, sheet=source.sheet_name, dry_run=dry_run)
+    rejects = Path(rejects_path) if rejects_path is not None else None
+    if rejects is not None:
+        _check_rejects_path(rejects)
+    book = open_book(path)
+    _check_headers(book)
+    present = set().union(*(source.columns for source in book.sheets))
+    report = ImportReport(file=path.name, sheet=", ".join(s.sheet_name for s in book.sheets), dry_run=dry_run)
+    for source in book.sheets:
+        sheet = report.sheet_report(source.sheet_name)
+        sheet.header_row = source.header_index + 1
+        sheet.unknown_headers = list(source.unknown_headers)
+        sheet.ignored_headers = list(source.ignored_headers)
+    report.skipped_sheets = [SkippedSheetReport(sk.name, sk.code, sk.message()) for sk in book.skipped]
     good: list[ImportRow] = []
     gc_was_enabled = gc.isenabled()
     gc.disable()  # tens of thousands of row dicts: the cyclic collector would rescan them over and over
     try:
-        return _import(store, actor, path, source, present, report, good, dry_run, progress, batch_size, today)
+        _import(store, actor, path, book, present, report, good, dry_run, progress, batch_size, today)
     finally:
         if gc_was_enabled:
             gc.enable()
+    if rejects is not None:
+        from kiosk.importer import write_rejects_csv
+
+        write_rejects_csv(rejects, report.rejected_rows, warnings=report.warnings)
+        report.rejects_file = str(rejects)
+    return report
+
+
+def _duplicates(rows: list[ImportRow], report: ImportReport) -> list[ImportRow]:
+    """The rows to import: a NIK on two rows (of one sheet or two) with different data rejects both,
+    an exact repeat is imported once."""
+    first: dict[str, ImportRow] = {}
+    conflicted: set[int] = set()
+    repeats: set[int] = set()
+    for row in rows:
+        nik = row.values["nik"]
+        if not nik:
+            continue
+        other = first.setdefault(nik, row)
+        if other is row:
+            continue
+        if other.values == row.values and (other.cleared or set()) == (row.cleared or set()):
+            row.warnings.append(RowIssue("nik", DUPLICATE_REPEAT, _DUPLICATE_TEMPLATES[DUPLICATE_REPEAT],
+                                         {"row": other.row, "sheet": other.sheet}))
+            repeats.add(id(row))
+            continue
+        row.errors.append(RowIssue("nik", DUPLICATE_CONFLICT, _DUPLICATE_TEMPLATES[DUPLICATE_CONFLICT],
+                                   {"row": other.row, "sheet": other.sheet}))
+        if id(other) not in conflicted:
+            other.errors.append(RowIssue("nik", DUPLICATE_CONFLICT, _DUPLICATE_TEMPLATES[DUPLICATE_CONFLICT],
+                                         {"row": row.row, "sheet": row.sheet}))
+        conflicted.add(id(other))
+        conflicted.add(id(row))
+    if not conflicted and not repeats:
+        return rows
+    out = []
+    for row in rows:
+        if id(row) in conflicted:
+            report.reject(row)
+        elif id(row) in repeats:
+            report.count(row, "duplicates")
+            report.note_warnings(row)
+        else:
+            out.append(row)
+    return out
 
 
 def _import(
-    store: Store, actor: Actor, path: Path, source: Any, present: set[str], report: ImportReport,
+    store: Store, actor: Actor, path: Path, book: ImportBook, present: set[str], report: ImportReport,
     good: list[ImportRow], dry_run: bool, progress: ProgressCallback | None, batch_size: int,
     today: dt.date | None,
 ) -> ImportReport:
     started = time.perf_counter()
-    for row in read_rows(source, today=today):
-        report.rows += 1
-        if row.errors:
-            report.rejected += 1
-            report.rejected_rows.append(row)
-            report.issues.extend(RejectedIssue(row.row, i.column_header, i.message(), i.code) for i in row.errors)
-        else:
-            good.append(row)
+    for source in book.sheets:
+        sheet = report.sheet_report(source.sheet_name)
+        for row in read_rows(source, today=today, check_duplicates=False):
+            report.rows += 1
+            sheet.rows += 1
+            if row.errors:
+                report.reject(row)
+            else:
+                good.append(row)
+    good[:] = _duplicates(good, report)
 
     total = len(good)
     report.seconds_reading = time.perf_counter() - started
@@ -594,6 +896,7 @@ def _import(
     done = 0
     import_id = new_id()
     for number, batch in enumerate(_batches(_groups(good), batch_size), start=1):
+        saved = report.snapshot()
         before = (report.created, report.updated, report.unchanged, report.families_created)
         try:
             with store.write() as s:
@@ -612,7 +915,7 @@ def _import(
         except _DryRunRollback:
             pass
         except BaseException:
-            report.created, report.updated, report.unchanged, report.families_created = before
+            report.restore(saved)
             report.interrupted = True
             raise
         done += sum(len(g) for g in batch)

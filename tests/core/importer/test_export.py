@@ -57,7 +57,7 @@ def test_cells_are_typed_and_formulas_neutralised(tmp_path: Path) -> None:
     assert data["no_kk"].value == "3510010101100001"
     assert data["tanggallahir"].is_date
     assert data["nama"].data_type == "s" and data["nama"].value.startswith("'=")
-    assert data["alamat"].value == "'+1" and data["dusun"].value == "'@x" and data["rt"].value == "'-"
+    assert data["alamat"].value == "'+1" and data["dusun"].value == "'@x" and data["rt"].value == "-"  # a lone - is no formula (OpenSID's marker)
     assert not any(c.data_type == "f" for c in ws[2])
     (r,) = list(read_residents(path))
     assert r.values["name"] == '=HYPERLINK("http://x")' and r.values["dusun"] == "@x"
