@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +44,8 @@ PARENT_NIK_DROPPED = "parent_nik_dropped"
 
 TEMPLATES: dict[str, str] = {
     REQUIRED: N_("This column is required but the cell is empty."),
-    UNKNOWN_CODE: N_("“{value}” is not one of the values allowed in this column."),
+    UNKNOWN_CODE: N_("“{value}” is not one of the values allowed in column {column}. Allowed (code or name): "
+                      "{allowed}."),
     INVALID_DATE: N_("“{value}” is not a valid date (write it like 31-12-1990)."),
     FUTURE_DATE: N_("The date {value} is in the future."),
     INVALID_NUMBER: N_("“{value}” is not a number."),
@@ -200,7 +202,8 @@ def read_rows(
                 code = lookup(raw)
             if code is None:
                 if not cell.is_empty(raw):
-                    errors.append(_issue(headers[key], UNKNOWN_CODE, value=cell.text(raw)))
+                    errors.append(_issue(headers[key], UNKNOWN_CODE, value=cell.text(raw), column=headers[key],
+                                         allowed=allowed_values(coded[key])))
             else:
                 values[key] = code
         for key, i in date_indexes:
@@ -240,6 +243,12 @@ def read_rows(
             errors.append(_issue(headers["sex"], REQUIRED))
         _numbers(row, cells, index, headers, seen_niks if check_duplicates else None, checks)
         yield row
+
+
+@cache
+def allowed_values(stem: str) -> str:
+    """The values of a code list as a rejection lists them: ``1 ISLAM, 2 KRISTEN, …``."""
+    return ", ".join(f"{code} {name}" for code, name in code_list(stem).items())
 
 
 def _cached_lookup(stem: str) -> tuple[Callable[[Any, Any], Any], Callable[[Any], int | None]]:

@@ -189,7 +189,7 @@ def test_broken_rows_are_reported_and_others_come_through(write_sheet: WriteShee
         assert write_rejects_csv(out, rejected) == 8
         text = out.read_text(encoding="utf-8-sig")
         assert text.splitlines()[0] == "Sheet,Row,NIK,Column,Kind,Reason"
-        assert "Data Penduduk,4,3510********0002,agama_id,rejected,“Jedi” is not one of the values" in text
+        assert "Data Penduduk,4,3510********0002,agama_id,rejected,\"“Jedi” is not one of the values" in text
     finally:
         set_language("id")
     write_rejects_csv(out, rejected)
