@@ -13,6 +13,8 @@ Value types: text ``str | None`` (``None`` when empty), coded columns ``int | No
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -41,6 +43,13 @@ NIK_TEMPORARY = "nik_temporary"
 NIK_DUPLICATE_IN_FILE = "nik_duplicate_in_file"
 NIK_FROM_NUMBER = "nik_from_number"
 PARENT_NIK_DROPPED = "parent_nik_dropped"
+INVALID_RT_RW = "invalid_rt_rw"
+NAME_DIGITS = "name_digits_only"
+NAME_TOO_LONG = "name_too_long"
+NIK_SCIENTIFIC = "nik_scientific_notation"
+NIK_INVISIBLE = "nik_invisible_characters"
+FORMULA_NO_VALUE = "formula_without_value"
+MAX_NAME = 100
 
 TEMPLATES: dict[str, str] = {
     REQUIRED: N_("This column is required but the cell is empty."),
@@ -58,6 +67,15 @@ TEMPLATES: dict[str, str] = {
         "The number was stored as a number, and spreadsheets keep only 15 digits: check the last digit."
     ),
     PARENT_NIK_DROPPED: N_("The parent's NIK “{value}” is not valid and was left empty."),
+    INVALID_RT_RW: N_("“{value}” is not an RT/RW: write a number of up to 3 digits (2, 002 or RT 002)."),
+    NAME_DIGITS: N_("“{value}” is not a name: it has only digits."),
+    NAME_TOO_LONG: N_("The name has {length} characters; at most {limit} are allowed (two cells run together?)."),
+    NIK_SCIENTIFIC: N_("The number is written as “{value}” (scientific notation): the spreadsheet has already "
+                       "lost its last digits. Format the column as Text and type the number again."),
+    NIK_INVISIBLE: N_("The number held {count} invisible character(s) (such as a zero-width space from a "
+                      "copied SIAK list); they were removed."),
+    FORMULA_NO_VALUE: N_("The cell holds a formula without a saved value: open the file in Excel or "
+                         "LibreOffice, let it calculate, save it and import again."),
 }
 
 
@@ -149,6 +167,8 @@ def read_rows(
     markers = tuple(marker_indexes)
     missing = _MISSING
     sheet_name = source.sheet_name
+    formulas = source.formula_cells
+    key_of_index = {i: key for key, i in index.items()}
 
     for row_number, cells in source.data_rows():
         for i in markers:
@@ -181,10 +201,11 @@ def read_rows(
                 continue
             try:
                 found = rt_rw_cache.get(raw, missing)
-            except TypeError:  # unhashable: never from calamine or csv
-                found = cell.rt_rw(raw)
-            if found is missing:
-                found = rt_rw_cache[raw] = cell.rt_rw(raw)
+                if found is missing:
+                    found = rt_rw_cache[raw] = cell.rt_rw(raw)
+            except cell.BadValue:
+                errors.append(_issue(headers[key], INVALID_RT_RW, value=cell.text(raw)))
+                continue
             values[key] = found
         for key, i, cache_get, lookup in lookups:
             raw = cells[i]
@@ -237,8 +258,19 @@ def read_rows(
                 values[key] = cell.number(raw)
             except cell.BadValue as bad:
                 errors.append(_issue(headers[key], INVALID_NUMBER, value=cell.text(bad.value)))
-        if values["name"] is None and "name" in index:
-            errors.append(_issue(headers["name"], REQUIRED))
+        name = values["name"]
+        if name is None:
+            if "name" in index:
+                errors.append(_issue(headers["name"], REQUIRED))
+        elif len(name) > MAX_NAME:
+            errors.append(_issue(headers["name"], NAME_TOO_LONG, length=len(name), limit=MAX_NAME))
+        elif not _has_letter(name):
+            errors.append(_issue(headers["name"], NAME_DIGITS, value=name))
+        if formulas and row_number in formulas:
+            for i in formulas[row_number]:
+                key_at = key_of_index.get(i)
+                if key_at is not None and cell.is_empty(cells[i]):
+                    errors.append(_issue(headers[key_at], FORMULA_NO_VALUE))
         if values["sex"] is None and "sex" in index and cell.is_empty(cells[index["sex"]]):
             errors.append(_issue(headers["sex"], REQUIRED))
         _numbers(row, cells, index, headers, seen_niks if check_duplicates else None, checks)
@@ -249,6 +281,10 @@ def read_rows(
 def allowed_values(stem: str) -> str:
     """The values of a code list as a rejection lists them: ``1 ISLAM, 2 KRISTEN, …``."""
     return ", ".join(f"{code} {name}" for code, name in code_list(stem).items())
+
+
+def _has_letter(name: str) -> bool:
+    return any(c.isalpha() for c in name)
 
 
 def _cached_lookup(stem: str) -> tuple[Callable[[Any, Any], Any], Callable[[Any], int | None]]:
@@ -350,8 +386,12 @@ def _numbers(
     if "nik" in headers:
         header = headers["nik"]
         raw = get("nik")
-        nik = nikmod.normalize_nik(raw)
-        if nik is None:
+        if raw.__class__ is str and not _plain_digits(raw):
+            raw = _number_text(row, header, raw)
+        nik = nikmod.normalize_nik(raw) if raw is not _REJECTED else None
+        if raw is _REJECTED:
+            pass
+        elif nik is None:
             row.warnings.append(_issue(header, NIK_MISSING))
         elif nikmod.is_temporary_nik(nik):
             row.warnings.append(_issue(header, NIK_TEMPORARY, value=nik))
@@ -374,7 +414,9 @@ def _numbers(
     if "kk_number" in headers:
         header = headers["kk_number"]
         raw = get("kk_number")
-        kk = nikmod.normalize_kk(raw)
+        if raw.__class__ is str and not _plain_digits(raw):
+            raw = _number_text(row, header, raw)
+        kk = nikmod.normalize_kk(raw) if raw is not _REJECTED else None
         if kk is not None:
             check = checks.kk(kk)
             if check.errors:
@@ -398,6 +440,28 @@ def _numbers(
             row.warnings.append(_issue(headers[key], PARENT_NIK_DROPPED, value=parent))
             parent = None
         values[key] = parent
+
+
+_REJECTED: Any = object()
+_SCIENTIFIC_TEXT = re.compile(r"\s*'?\d(?:[.,]\d+)?[eE]\+?\d{1,2}\s*")
+
+
+def _plain_digits(raw: str) -> bool:
+    return len(raw) == 16 and raw.isascii() and raw.isdigit()
+
+
+def _number_text(row: ImportRow, header: str, raw: str) -> Any:
+    """A NIK/No. KK typed as text: scientific notation is an error (digits are lost already), invisible
+    characters are removed with a warning. Returns the text to check, or ``_REJECTED``."""
+    if _SCIENTIFIC_TEXT.fullmatch(raw):
+        row.errors.append(_issue(header, NIK_SCIENTIFIC, value=raw.strip()))
+        return _REJECTED
+    body = raw.strip()
+    invisible = [c for c in body if unicodedata.category(c) in ("Cf", "Cc", "Co") or c in "\u00a0\u2007\u202f"]
+    if invisible and body.strip("".join(invisible)):
+        row.warnings.append(_issue(header, NIK_INVISIBLE, count=len(invisible)))
+        return "".join(c for c in body if c not in invisible)
+    return raw
 
 
 def read_residents(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[ImportRow]:

@@ -8,7 +8,10 @@ headers by name. It reads cells only; ``kiosk.importer.reader`` turns them into 
 from __future__ import annotations
 
 import csv
+import html
 import io
+import re
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,6 +59,7 @@ class ImportSource:
     ignored_headers: list[str] = field(default_factory=list)  # known, but nothing the store keeps
     unknown_header_index: dict[str, int] = field(default_factory=dict)  # unknown header -> 0-based column
     header_index: int = 0  # 0-based row of the header names (``header_row`` is where data starts - 1)
+    formula_cells: dict[int, list[int]] = field(default_factory=dict)  # row number -> 0-based columns
 
     def unknown_with_data(self) -> list[str]:
         """The unknown headers whose column holds at least one value below the header."""
@@ -214,7 +218,67 @@ def _open_calamine(path: Path) -> ImportBook:
         if partial is not None:
             raise MissingColumns(name=path.name, sheet=partial[0], columns=", ".join(partial[1]))
         raise NoResidentSheet(name=path.name)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        found = formulas_without_values(path, [s.sheet_name for s in sheets])
+        for source in sheets:
+            source.formula_cells = found.get(source.sheet_name, {})
     return ImportBook(path, "workbook", sheets, skipped)
+
+
+_FORMULA_CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*>\s*<f[ >/]((?:(?!</c>).)*)</c>', re.DOTALL)
+
+
+def formulas_without_values(path: Path, sheet_names: list[str]) -> dict[str, dict[int, list[int]]]:
+    """Per sheet, the cells (row number -> 0-based columns) holding a formula but no saved value.
+
+    Calamine reads such a cell as empty; a workbook written by a program (not saved by Excel or
+    LibreOffice) often has them. Only .xlsx/.xlsm: the sheet XML is searched for ``<f>`` cells whose
+    ``<v>`` is missing or empty; a sheet without any formula costs one substring search.
+    """
+    out: dict[str, dict[int, list[int]]] = {}
+    try:
+        with zipfile.ZipFile(path) as z:
+            parts = _sheet_parts(z)
+            for name in sheet_names:
+                part = parts.get(name)
+                if part is None:
+                    continue
+                data = z.read(part)
+                if b"<f" not in data:
+                    continue
+                cells: dict[int, list[int]] = {}
+                for m in _FORMULA_CELL.finditer(data):
+                    rest = m[3]
+                    v = re.search(rb"<v>(.*?)</v>", rest, re.DOTALL)
+                    if v is None or not v[1].strip():
+                        cells.setdefault(int(m[2]), []).append(_column_index(m[1].decode("ascii")))
+                if cells:
+                    out[name] = cells
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return out
+    return out
+
+
+def _sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> its part in the package (from workbook.xml and its relationships)."""
+    workbook = z.read("xl/workbook.xml").decode("utf-8", "replace")
+    rels = z.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+    targets = {m[1]: m[2] for m in re.finditer(r'<Relationship[^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"', rels)}
+    targets.update({m[2]: m[1] for m in re.finditer(r'<Relationship[^>]*?Target="([^"]+)"[^>]*?Id="([^"]+)"', rels)})
+    parts: dict[str, str] = {}
+    for m in re.finditer(r'<sheet\b[^>]*?name="([^"]+)"[^>]*?r:id="([^"]+)"', workbook):
+        target = targets.get(m[2])
+        if target:
+            target = target.lstrip("/")
+            parts[html.unescape(m[1])] = target if target.startswith("xl/") else f"xl/{target}"
+    return parts
+
+
+def _column_index(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n - 1
 
 
 def _skip(name: str, code: str, **data: Any) -> SkippedSheet:

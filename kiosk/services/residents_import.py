@@ -830,6 +830,55 @@ def import_residents(
     return report
 
 
+_DUSUN_PREFIX = re.compile(r"^(?:DUSUN|DUSUNAN|DSN|DS|DKH|LINGKUNGAN|LINGK)\b\.?\s*", re.IGNORECASE)
+
+
+def dusun_key(text: str) -> str:
+    """How two dusun spellings are compared: no "Dusun "/"Dsn."/"Ds." prefix, ``_`` as space, case
+    and spacing ignored (OpenSID's importer upper-cases and drops "DUSUN ")."""
+    cleaned = _DUSUN_PREFIX.sub("", " ".join(text.replace("_", " ").split()))
+    return " ".join(cleaned.split()).upper()
+
+
+class _DusunNames:
+    """One spelling per dusun: the setting ``import.dusun_aliases`` first, then the spelling the
+    store already uses, else the file's first spelling (without its "Dusun " prefix)."""
+
+    def __init__(self, known: dict[str, str]) -> None:
+        self.known = known
+
+    @classmethod
+    def load(cls, session: Session) -> _DusunNames:
+        from kiosk import settings
+        from kiosk.models import Family
+
+        known: dict[str, str] = {}
+        for table in (Resident.__table__, Family.__table__):
+            for (name,) in session.execute(select(table.c.dusun).where(table.c.dusun != "").distinct()):
+                known.setdefault(dusun_key(name), name)
+        aliases = settings.get(session, settings.DUSUN_ALIASES) or {}
+        for alias, name in aliases.items():
+            if isinstance(alias, str) and isinstance(name, str) and name.strip():
+                known[dusun_key(alias)] = known.get(dusun_key(name), " ".join(name.split()))
+        return cls(known)
+
+    def apply(self, rows: list[ImportRow]) -> None:
+        known = self.known
+        cache: dict[str, str] = {}
+        for row in rows:
+            raw = row.values.get("dusun")
+            if not raw:
+                continue
+            found = cache.get(raw)
+            if found is None:
+                key = dusun_key(raw)
+                found = known.get(key)
+                if found is None:
+                    found = known[key] = _DUSUN_PREFIX.sub("", " ".join(raw.replace("_", " ").split())) or raw
+                cache[raw] = found
+            row.values["dusun"] = found
+
+
 def _duplicates(rows: list[ImportRow], report: ImportReport) -> list[ImportRow]:
     """The rows to import: a NIK on two rows (of one sheet or two) with different data rejects both,
     an exact repeat is imported once."""
@@ -884,6 +933,9 @@ def _import(
                 report.reject(row)
             else:
                 good.append(row)
+    with store.read() as s:
+        dusun_names = _DusunNames.load(s)
+    dusun_names.apply(good)
     good[:] = _duplicates(good, report)
 
     total = len(good)

@@ -35,19 +35,9 @@ class _Progress(QObject):
 
 
 def summary_text(report: ImportReport) -> str:
-    lines = [
-        _("New: {created}, changed: {updated}, unchanged: {unchanged}, rejected: {rejected}; "
-          "new families: {families}.").format(created=report.created, updated=report.updated,
-                                               unchanged=report.unchanged, rejected=report.rejected,
-                                               families=report.families_created)
-    ]
-    if report.dry_run:
-        lines.insert(0, _("Dry run: nothing was written."))
-    if not report.ok:
-        lines.append(_("Nothing was imported."))
-    lines += [_("  row {row}, column {column}: {reason}").format(row=i.row, column=i.column, reason=i.reason)
-              for i in report.issues[:500]]
-    return "\n".join(lines)
+    from kiosk.services.import_report_text import report_lines
+
+    return "\n".join(report_lines(report, limit=500))
 
 
 class ImportResidentsDialog(QDialog):
