@@ -333,8 +333,15 @@ class _Writer:
     SQLAlchemy's per-row type processing would cost more than the inserts themselves.
     """
 
-    def __init__(self, session: Session, actor: Actor, report: ImportReport, present: set[str], village: str | None):
+    def __init__(self, session: Session, actor: Actor, report: ImportReport, present: set[str], village: str | None,
+                 store: Store | None = None, today: dt.date | None = None, file: str = ""):
         self.s = session
+        self.actor = actor
+        self.store = store
+        self.today = today or dt.date.today()
+        self.file = file
+        self.rules: list[_RuleRow] = []
+        self.pending_heads: list[tuple[str, ImportRow, list[str]]] = []  # (family id, row, [its new id])
         self.db: sqlite3.Connection = session.connection().connection.driver_connection  # type: ignore[assignment]
         self.report = report
         self.present = present
@@ -353,6 +360,9 @@ class _Writer:
         self.keys_at = list(enumerate([*self.text_keys, *self.other_keys, *(["kk_number"] if self.has_kk else [])]))
         self.header_of = {c: _HEADER_OF_COLUMN.get(c, c) for c in self.managed}
         self.status_at = self.managed.index("status")
+        self.family_at = len(self.managed) - 1 if self.has_kk else -1
+        self.relation_at = self.managed.index("family_relation") if "family_relation" in self.managed else -1
+        self.address_at = [self.managed.index(c) for c in ("address", "rt", "rw", "dusun") if c in self.managed]
         self.birth_at = self.managed.index("birth_date") if "birth_date" in self.managed else -1
         self.new_template = _NewResident(self.managed, village)
         village_part = f',"village":{_encode_str(village).replace("%", "%%")}' if village else ""
@@ -472,8 +482,13 @@ class _Writer:
                 fam_is_new = True
             family_id = fam["id"] if fam else None
             head_id: str | None = None
+            blocked, pending = self._heads(group, by_nik, by_key, fam, fam_is_new, kk)
             for row in group:
                 values = row.values
+                if blocked and id(row) in blocked:
+                    row.errors.append(blocked[id(row)])
+                    report.reject(row)
+                    continue
                 if row.warnings:
                     report.note_warnings(row)
                 cols = self._managed_values(values, family_id)
@@ -500,6 +515,8 @@ class _Writer:
                         report.reject(row)
                         continue
                     rid = new_id()
+                    if pending is row and fam is not None:
+                        self.pending_heads.append((fam["id"], row, [rid]))
                     new.add(rid, cols, name_search, extra_text,
                             _canonical_text(row_warnings) if row_warnings else "[]", len(self.outbox))
                     self.outbox.append(())  # its place: filled in below
@@ -545,6 +562,14 @@ class _Writer:
                             fields += [FieldChange(_HEADER_OF_KEY.get(k, k), old_extra.get(k), extra.get(k))
                                        for k in sorted(set(extra) | set(old_extra))
                                        if extra.get(k) != old_extra.get(k)]
+                        rule = self._rule_of(cols, stored, existing[2])
+                        if rule is not None:
+                            # family, head or status changes: the screens' rules, after the bulk writes
+                            plain = {c: v for c, v in changed.items() if c not in _RULE_COLUMNS and c != "nik_warnings"}
+                            self.rules.append(_RuleRow(row, rid, plain, *rule, tuple(fields), str(existing[n_name])))
+                            if relation == 1 and head_id is None:
+                                head_id = rid
+                            continue
                         if warnings_text != stored_warnings_text:
                             changed["nik_warnings"] = json.loads(warnings_text)
                         base = existing[1]
@@ -604,6 +629,129 @@ class _Writer:
                            family_updates)
         if self.outbox:
             db.executemany(_insert_sql("outbox_change", _OUTBOX_COLUMNS), self.outbox)
+        if self.rules or self.pending_heads:
+            self._apply_rules()
+
+    def _rule_of(self, cols: list[Any], stored: tuple[Any, ...], old_relation: Any) -> tuple[Any, Any, Any] | None:
+        """(new family id, new relation, new status) when an update changes the family, the head or
+        the status, or changes a head's address (each ``None`` when unchanged); else ``None``."""
+        status_new, status_old = cols[self.status_at], stored[self.status_at]
+        moved = self.has_kk and cols[self.family_at] is not None and cols[self.family_at] != stored[self.family_at]
+        relation = cols[self.relation_at] if self.relation_at >= 0 else old_relation
+        head_changed = relation != old_relation and RELATION_HEAD in (relation, old_relation)
+        head_address = old_relation == RELATION_HEAD and any(cols[i] != stored[i] for i in self.address_at)
+        if not (status_new != status_old or moved or head_changed or head_address):
+            return None
+        return (cols[self.family_at] if moved else None, relation if relation != old_relation else None,
+                status_new if status_new != status_old else None)
+
+    def _heads(
+        self, group: list[ImportRow], by_nik: dict[str, tuple[Any, ...]], by_key: dict[tuple[Any, ...], tuple[Any, ...]],
+        fam: dict[str, Any] | None, fam_is_new: bool, kk: str | None,
+    ) -> tuple[dict[int, RowIssue], ImportRow | None]:
+        """One head per KK: (rows to reject with the reason, a new head that replaces the stored one).
+
+        A second head row in the file is rejected naming the first; a head row for a KK whose stored
+        head stays head (their row is not in the file with another relation) is rejected naming them.
+        """
+        if kk is None:
+            return {}, None
+        m = len(self.managed)
+        candidates: list[tuple[ImportRow, tuple[Any, ...] | None]] = []
+        relations: list[tuple[tuple[Any, ...] | None, Any]] = []
+        for row in group:
+            v = row.values
+            ex = by_nik.get(v["nik"]) if v["nik"] else by_key.get(
+                (_fold(v.get("name") or ""), v["birth_date"].isoformat() if v.get("birth_date") else None, kk))
+            relation = v.get("family_relation")
+            if relation is None and ex is not None:
+                relation = ex[2]
+            status = v.get("basic_status") or (ex[4 + m] if ex is not None else 1)
+            relations.append((ex, relation))
+            if relation == RELATION_HEAD and status == 1:
+                candidates.append((row, ex))
+        if not candidates or (fam_is_new and len(candidates) == 1):
+            return {}, None
+        blocked: dict[int, RowIssue] = {}
+        first = candidates[0][0]
+        for row, _ex in candidates[1:]:
+            blocked[id(row)] = RowIssue(_HEADER_OF_COLUMN["family_relation"], SECOND_HEAD, _SECOND_HEAD_TEMPLATE,
+                                        {"row": first.row, "sheet": first.sheet, "kk": kk})
+        pending = None
+        head = fam.get("head_resident_id") if fam is not None and not fam_is_new else None
+        row, ex = candidates[0]
+        if head is not None and (ex is None or ex[0] != head):
+            if any(e is not None and e[0] == head and r not in (None, RELATION_HEAD) for e, r in relations):
+                pending = row  # the stored head becomes a member in the same file: a change of head
+            else:
+                found = self.db.execute("SELECT nik, name FROM resident WHERE id = ?", (head,)).fetchone()
+                nik, name = found if found else ("", "")
+                blocked[id(row)] = RowIssue(_HEADER_OF_COLUMN["family_relation"], HAS_HEAD, _HAS_HEAD_TEMPLATE,
+                                            {"kk": kk, "nik": mask_nik(nik) or "-", "name": name})
+        return blocked, pending
+
+    def _apply_rules(self) -> None:
+        """Rows that change a family, a head or a status go through ``ResidentService``'s rules (the
+        same as the screens), each in a savepoint: a row those rules refuse is rejected with their reason
+        and leaves nothing behind."""
+        from kiosk.errors import ValidationError
+        from kiosk.models import Family
+        from kiosk.services.residents import ResidentService
+
+        service = ResidentService(self.store)  # type: ignore[arg-type]
+        report = self.report
+        # heads that become members first, so that the new head finds the family free
+        rules = sorted(self.rules, key=lambda r: 0 if r.relation not in (None, RELATION_HEAD) else 1)
+        for rule in rules:
+            row = rule.row
+            savepoint = self.s.begin_nested()
+            try:
+                service.apply_imported_change(
+                    self.s, self.actor, rule.resident_id, _plain_changes(rule.changes), family_id=rule.family_id,
+                    relation=rule.relation, status=rule.status, when=self.today,
+                    details={"source": "import", "file": self.file, "sheet": row.sheet, "row": row.row})
+                savepoint.commit()
+            except ValidationError as exc:
+                savepoint.rollback()
+                for key, message in (exc.fields or {"": exc.template}).items():
+                    row.errors.append(RowIssue(_HEADER_OF_COLUMN.get(key, key), "rule_" + (key or "row"), message))
+                report.reject(row)
+                continue
+            report.count(row, "updated")
+            if rule.fields:
+                report.changes.append(ResidentChange(row.sheet, row.row, mask_nik(row.values.get("nik")), rule.name,
+                                                     rule.fields))
+        for family_id, _row, (rid,) in self.pending_heads:
+            fam = self.s.get(Family, family_id)
+            if fam is not None and fam.head_resident_id is None:
+                service._set_family(self.s, self.actor, fam, head_resident_id=rid, active=True)
+
+
+@dataclass
+class _RuleRow:
+    row: ImportRow
+    resident_id: str
+    changes: dict[str, Any]
+    family_id: str | None
+    relation: int | None
+    status: int | None
+    fields: tuple[FieldChange, ...]
+    name: str
+
+
+_RULE_COLUMNS = frozenset({"status", "family_id", "kk_number", "family_relation"})
+RELATION_HEAD = 1
+SECOND_HEAD = "second_head_in_kk"
+HAS_HEAD = "kk_has_head"
+_SECOND_HEAD_TEMPLATE = N_("Row {row} of sheet “{sheet}” is already the head (kepala keluarga) of KK {kk}; a KK has "
+                           "one head.")
+_HAS_HEAD_TEMPLATE = N_("KK {kk} already has a head ({nik}, {name}). To change the head, give them another relation "
+                        "(kk_level) in the same file, or use “change head” on the family screen.")
+
+
+def _plain_changes(changes: dict[str, Any]) -> dict[str, Any]:
+    """Stored column values as ``ResidentService.edit`` takes them (dates are ISO text here)."""
+    return dict(changes)
 
 
 class _NewRows:
@@ -954,7 +1102,7 @@ def _import(
             with store.write() as s:
                 # a larger page cache while the random-key indexes (NIK, name) grow; reset below
                 s.connection().exec_driver_sql(f"PRAGMA cache_size = {_IMPORT_CACHE_KIB}")
-                writer = _Writer(s, actor, report, present, village)
+                writer = _Writer(s, actor, report, present, village, store=store, today=today, file=path.name)
                 writer.write(batch)
                 write_audit(s, actor, action="resident.import", entity="resident_import", entity_id=import_id,
                             details={"file": path.name, "batch": number, "dry_run": dry_run,
