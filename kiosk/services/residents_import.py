@@ -527,8 +527,8 @@ class _Writer:
                     stored = existing[4:4 + m]
                     cleared = row.cleared
                     for i, k in self.keys_at:  # an empty cell leaves the stored value alone
-                        if values[k] is None and (cleared is None or k not in cleared):
-                            cols[i] = stored[i]
+                        if values[k] is None and (cleared is None or k not in cleared or stored[i] == "-"):
+                            cols[i] = stored[i]  # ("-" clearing a stored "-": both say "none")
                     if name_at >= 0 and cols[name_at] == stored[name_at]:
                         name_search = existing[n_search]
                     same_cols = tuple(cols) == stored
@@ -1142,6 +1142,18 @@ def resident_to_values(rec: Any) -> dict[str, Any]:
     return values
 
 
+def opensid_values(values: dict[str, Any]) -> dict[str, Any]:
+    """A resident's values as OpenSID's own export writes them, so that OpenSID imports the file
+    (its ``Ekspor_model::expor``): an empty dusun, RT or RW as ``-`` (OpenSID refuses a new resident
+    without them), a missing NIK as ``0`` (OpenSID's "no NIK yet"). Our importer reads both back as empty."""
+    for key in ("dusun", "rt", "rw"):
+        if not values.get(key):
+            values[key] = "-"
+    if not values.get("nik"):
+        values["nik"] = "0"
+    return values
+
+
 def _export_rows(store: Store, include_inactive: bool) -> Iterable[dict[str, Any]]:
     table = Resident.__table__
     stmt = select(table).order_by(table.c.kk_number, table.c.family_relation, table.c.birth_date)
@@ -1149,11 +1161,12 @@ def _export_rows(store: Store, include_inactive: bool) -> Iterable[dict[str, Any
         stmt = stmt.where(table.c.status == 1)
     with store.engine.connect() as conn:
         for rec in conn.execute(stmt).mappings():
-            yield resident_to_values(rec)
+            yield opensid_values(resident_to_values(rec))
 
 
 def export_residents(store: Store, actor: Actor, path: str | Path, *, include_inactive: bool = True) -> int:
-    """Write every resident as an OpenSID "Data Penduduk" workbook; returns how many were written."""
+    """Write every resident as an OpenSID "Data Penduduk" workbook (as OpenSID's export writes it, see
+    ``opensid_values``); returns how many were written."""
     require(actor, "resident.export")
     count = write_workbook(path, _export_rows(store, include_inactive))
     with store.write() as s:
