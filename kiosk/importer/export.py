@@ -52,19 +52,30 @@ def write_workbook(path: str | Path, rows: Iterable[Mapping[str, Any]], *, end_m
     Returns the number of residents written. ``end_marker`` adds OpenSID's ``###`` row at the end.
     The file appears whole or not at all (written beside it, then renamed).
     """
+    return write_workbook_sheets(path, {SHEET_NAME: rows}, end_marker=end_marker)
+
+
+def write_workbook_sheets(
+    path: str | Path, sheets: Mapping[str, Iterable[Mapping[str, Any]]], *, end_marker: bool = False,
+) -> int:
+    """``write_workbook`` with one sheet per entry (sheet name -> residents), e.g. one per dusun, each
+    with the 43 headers. Returns the number of residents written in all sheets."""
     path = Path(path)
-    parts, head, tail, date_style = _package()
+    names = list(sheets)
+    parts, head, tail, date_style = _package(names)
     cols = columns()
     keys = [c.key for c in cols]
     letters = [c.letter for c in cols]
+    sheet_parts = {f"xl/worksheets/sheet{i}.xml": name for i, name in enumerate(names, start=1)}
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.tmp")
     count = 0
     try:
         with tmp.open("xb") as f, zipfile.ZipFile(f, "w", zipfile.ZIP_DEFLATED) as out:
             for name, data in parts:
-                if name == _SHEET_PART:
+                if name in sheet_parts:
                     with out.open(name, "w") as sheet:
-                        count = _write_sheet(sheet, head, tail, date_style, keys, letters, rows, end_marker)
+                        count += _write_sheet(sheet, head, tail, date_style, keys, letters, sheets[sheet_parts[name]],
+                                              end_marker)
                 else:
                     out.writestr(name, data)
         os.replace(tmp, path)
@@ -155,17 +166,18 @@ def _serial(day: date) -> int:
     return days - 1 if 0 < days <= 60 else days
 
 
-def _package() -> tuple[list[tuple[str, bytes]], str, str, str]:
-    """openpyxl's parts of an empty "Data Penduduk" workbook whose styles hold the date format; the
-    sheet XML before and after its rows; the style index of date cells."""
+def _package(names: list[str] | None = None) -> tuple[list[tuple[str, bytes]], str, str, str]:
+    """openpyxl's parts of an empty workbook (sheets ``names``, "Data Penduduk" by default) whose styles
+    hold the date format; the sheet XML before and after its rows; the style index of date cells."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(SHEET_NAME)
-    probe = WriteOnlyCell(sheet, value=date(2000, 1, 1))
-    probe.number_format = "yyyy-mm-dd"
-    sheet.append([probe])
+    for name in names or [SHEET_NAME]:
+        sheet = workbook.create_sheet(name)
+        probe = WriteOnlyCell(sheet, value=date(2000, 1, 1))
+        probe.number_format = "yyyy-mm-dd"
+        sheet.append([probe])
     buffer = io.BytesIO()
     workbook.save(buffer)
     with zipfile.ZipFile(buffer) as z:

@@ -402,6 +402,10 @@ class _Writer:
     def _warnings_text(self, stored_text: Any, found: list[dict[str, str]], values: dict[str, Any]) -> Any:
         """The resident's NIK/No. KK warnings after this row: those of the numbers the row gave are
         recomputed (a corrected number loses its warning), the others kept."""
+        if not found and stored_text == "[]":
+            return stored_text  # the usual case: no warning before, none now
+        if found and isinstance(stored_text, str) and stored_text == _canonical_text(found):
+            return stored_text  # the same warnings as stored (none of another field kept)
         stored = json.loads(stored_text) if isinstance(stored_text, str) else (stored_text or [])
         fields = {"nik"} if values.get("nik") else set()
         if self.has_kk and values.get("kk_number"):
