@@ -14,9 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import math
-import os
 import re
-import uuid
 import zipfile
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
@@ -24,6 +22,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from kiosk import durable
 from kiosk.i18n import _
 from kiosk.importer.columns import columns
 from kiosk.importer.reader import END_MARKER, ImportRow
@@ -50,7 +49,7 @@ def write_workbook(path: str | Path, rows: Iterable[Mapping[str, Any]], *, end_m
     """Write residents (dicts with the ``ImportRow.values`` keys) as sheet "Data Penduduk".
 
     Returns the number of residents written. ``end_marker`` adds OpenSID's ``###`` row at the end.
-    The file appears whole or not at all (written beside it, then renamed).
+    The file appears whole or not at all (``kiosk.durable``: written beside it, fsynced, renamed).
     """
     return write_workbook_sheets(path, {SHEET_NAME: rows}, end_marker=end_marker)
 
@@ -67,21 +66,15 @@ def write_workbook_sheets(
     keys = [c.key for c in cols]
     letters = [c.letter for c in cols]
     sheet_parts = {f"xl/worksheets/sheet{i}.xml": name for i, name in enumerate(names, start=1)}
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.tmp")
     count = 0
-    try:
-        with tmp.open("xb") as f, zipfile.ZipFile(f, "w", zipfile.ZIP_DEFLATED) as out:
-            for name, data in parts:
-                if name in sheet_parts:
-                    with out.open(name, "w") as sheet:
-                        count += _write_sheet(sheet, head, tail, date_style, keys, letters, sheets[sheet_parts[name]],
-                                              end_marker)
-                else:
-                    out.writestr(name, data)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    with durable.atomic_file(path) as f, zipfile.ZipFile(f, "w", zipfile.ZIP_DEFLATED) as out:
+        for name, data in parts:
+            if name in sheet_parts:
+                with out.open(name, "w") as sheet:
+                    count += _write_sheet(sheet, head, tail, date_style, keys, letters, sheets[sheet_parts[name]],
+                                          end_marker)
+            else:
+                out.writestr(name, data)
     return count
 
 
