@@ -10,7 +10,7 @@ from tests.core.test_residents_import_sheets import KK2, person, workbook
 
 
 def test_dialog_shows_sheets_changes_rejects_and_warnings(ctx: Any, qtbot: Any, tmp_path: Path,
-                                                         messages: Any) -> None:
+                                                         messages: Any, monkeypatch: Any) -> None:
     from ui.dialogs.import_residents import ImportResidentsDialog
 
     ctx.services.residents.import_residents(ctx.actor, workbook(tmp_path / "a.xlsx", {"Krajan": [person(1)]}))
@@ -28,6 +28,15 @@ def test_dialog_shows_sheets_changes_rejects_and_warnings(ctx: Any, qtbot: Any, 
     assert "lembar “Krajan” baris 3, NIK 3510********0003, kolom agama_id" in text
     assert "lembar “Sumber” baris 2, NIK 3510********0011, kolom ayah_nik" in text
     dialog.grab().save(str(tmp_path / "dialog.png"))
+
+    from PySide6.QtWidgets import QFileDialog
+
+    out = tmp_path / "tolak.csv"
+    assert dialog.save_list.isEnabled()
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    dialog.save_list.click()
+    saved = out.read_text(encoding="utf-8-sig")
+    assert "Krajan,3,3510********0003,agama_id,ditolak" in saved and "ayah_nik,peringatan" in saved
 
     wrong = workbook(tmp_path / "c.xlsx", {"Data": [person(5)]}, rename={"tanggallahir": "tgl_lahir"})
     dialog.path.setText(str(wrong))

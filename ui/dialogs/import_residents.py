@@ -70,6 +70,10 @@ class ImportResidentsDialog(QDialog):
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.start = self.buttons.addButton(_("Import"), QDialogButtonBox.ButtonRole.ActionRole)
         self.start.clicked.connect(self.run_import)
+        self.save_list = self.buttons.addButton(_("Save the list of rejected rows and warnings…"),
+                                                QDialogButtonBox.ButtonRole.ActionRole)
+        self.save_list.clicked.connect(self.save_rejects)
+        self.save_list.setEnabled(False)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
         self._relay = _Progress()
@@ -105,8 +109,27 @@ class ImportResidentsDialog(QDialog):
         self.progress.setValue(100)
         self.status.setText(_("Done.") if report.ok else _("Nothing was imported."))
         self.summary.setPlainText(summary_text(report))
+        self.save_list.setEnabled(bool(report.issues or report.warnings))
         if report.created or report.updated:
             self.ctx.changed("resident")
+
+    def save_rejects(self) -> None:
+        """Write the report's rejected rows and warnings as CSV (the same file as ``--rejects``)."""
+        from kiosk.importer import write_rejects_csv
+
+        report = self.report
+        if report is None:
+            return
+        name, _filter = QFileDialog.getSaveFileName(self, _("Save the list of rejected rows and warnings…"),
+                                                    "penolakan-impor.csv", _("CSV files (*.csv)"))
+        if not name:
+            return
+        try:
+            lines = write_rejects_csv(name, report.rejected_rows, warnings=report.warnings)
+        except OSError as exc:
+            msgbox.show_error(self, exc)
+            return
+        self.status.setText(_("{n} lines written to {path}.").format(n=lines, path=name))
 
     def _failed(self, error: BaseException) -> None:
         self.start.setEnabled(True)
