@@ -212,7 +212,9 @@ def read_rows(
             if raw == "" or raw is None:
                 continue
             if raw.__class__ is str and raw.strip() == CLEAR_MARKER:
-                if key != "basic_status":  # a status is never cleared: "-" is an empty cell there
+                if key == "sex":  # required: never cleared
+                    errors.append(_issue(headers[key], REQUIRED))
+                elif key != "basic_status":  # a status is never cleared: "-" is an empty cell there
                     row.clear(key)
                 continue
             try:

@@ -229,3 +229,15 @@ def test_rejects_path_that_cannot_be_written_is_refused_before_saving(
     assert report.created == 1 and report.rejects_file == str(out)
     text = out.read_text(encoding="utf-8-sig")
     assert "tanggallahir" in text and "Data Penduduk" in text and ",3," in text
+
+
+def test_dash_never_clears_the_identity(services: Services, admin: Actor, tmp_path: Path) -> None:
+    services.residents.import_residents(admin, workbook(tmp_path / "a.xlsx", {"Data": [person(1)]}))
+    rows = [dict(person(1), sex="-", pekerjaan_id=5), dict(person(1, nama="-"), nik=person(1)["nik"])]
+    report = services.residents.import_residents(admin, workbook(tmp_path / "b.xlsx", {"A": rows[:1], "B": rows[1:]}))
+    assert report.rejected == 2 and {i.code for i in report.issues} >= {"required"}
+    report = services.residents.import_residents(
+        admin, workbook(tmp_path / "c.xlsx", {"Data": [dict(person(1), no_kk="-", status_dasar="-", pekerjaan_id=5)]}))
+    assert report.updated == 1, report.issues
+    r = stored(services, person(1)["nik"])
+    assert (r.sex, r.kk_number, r.status, r.occupation) == (1, KK1, 1, 5)
