@@ -405,7 +405,9 @@ class _Writer:
         if found and isinstance(stored_text, str) and stored_text == _canonical_text(found):
             return stored_text  # the same warnings as stored (none of another field kept)
         stored = json.loads(stored_text) if isinstance(stored_text, str) else (stored_text or [])
-        fields = {"nik"} if values.get("nik") else set()
+        # a NIK's warnings compare it with the birth date and sex: recomputed only when the row has
+        # all three (a row that leaves the birth date empty keeps the stored one, and its warnings)
+        fields = {"nik"} if values.get("nik") and values.get("birth_date") and values.get("sex") else set()
         if self.has_kk and values.get("kk_number"):
             fields.add("kk_number")
         kept = [w for w in stored if w.get("field") not in fields]
