@@ -53,6 +53,24 @@ def raw_floor(path: Path, root: Path, name: str) -> tuple[float, int]:
     return time.perf_counter() - t, len(rows)
 
 
+def reader_floor(path: Path, root: Path) -> float:
+    """The previous floor: the importer's own reader (every check) + the same executemany."""
+    from kiosk.importer import read_residents
+
+    t = time.perf_counter()
+    rows = [list(r.values.values()) for r in read_residents(path)]
+    raw = sqlite3.connect(root / "raw-reader.sqlite3", isolation_level=None)
+    raw.execute("PRAGMA journal_mode=WAL")
+    raw.execute("PRAGMA synchronous=FULL")
+    raw.execute(f"CREATE TABLE r ({', '.join(f'c{i}' for i in range(len(rows[0])))})")
+    raw.execute("BEGIN")
+    raw.executemany(f"INSERT INTO r VALUES ({', '.join('?' for _ in rows[0])})",
+                    ([v.isoformat() if isinstance(v, dt.date) else v for v in r] for r in rows))
+    raw.execute("COMMIT")
+    raw.close()
+    return time.perf_counter() - t
+
+
 def import_once(root: Path, path: Path, label: str) -> tuple[float, ImportReport, Services]:
     from tests.helpers import make_services
 
@@ -98,6 +116,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  [{label}] raw floor (calamine parse + executemany of {floor_rows} rows): {floor_s:6.2f} s"
               f"  -> ratio {ratio:.2f} ({'OK' if good else 'OVER'}); load {os.getloadavg()[0]:.2f}")
         if label == "one sheet":
+            previous = reader_floor(file, root)
+            print(f"  [{label}] previous floor (the importer's reader + executemany): {previous:6.2f} s  -> ratio "
+                  f"{service_s / previous:.2f}")
             actor = services.users.authenticate("admin", "rahasia-admin-1")
             t = time.perf_counter()
             again = services.residents.import_residents(actor, path)
