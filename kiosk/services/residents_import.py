@@ -237,6 +237,15 @@ class ImportReport:
         del self.issues[issues:], self.warnings[warnings:], self.changes[changes:]
         del self.rejected_rows[rejected_rows:]
 
+    def unnote_warnings(self, row: ImportRow) -> None:
+        """Take back ``note_warnings(row)`` (the row was rejected after all)."""
+        if not row.warnings:
+            return
+        self.rows_with_warnings -= 1
+        sheet = self._by_sheet.get(row.sheet) or self.sheet_report(row.sheet)
+        sheet.rows_with_warnings -= 1
+        self.warnings[:] = [w for w in self.warnings if (w.sheet, w.row) != (row.sheet, row.row)]
+
     def to_json(self) -> dict[str, Any]:
         return {
             "ok": self.ok, "file": self.file, "sheet": self.sheet, "dry_run": self.dry_run, "rows": self.rows,
@@ -493,8 +502,6 @@ class _Writer:
                     row.errors.append(blocked[id(row)])
                     report.reject(row)
                     continue
-                if row.warnings:
-                    report.note_warnings(row)
                 cols = self._managed_values(values, family_id)
                 nik = values["nik"]
                 name_search = _fold(cols[name_at] if name_at >= 0 and cols[name_at] else "")
@@ -518,6 +525,8 @@ class _Writer:
                                                    {"columns": ", ".join(missing)}))
                         report.reject(row)
                         continue
+                    if row.warnings:
+                        report.note_warnings(row)
                     rid = new_id()
                     if pending is row and fam is not None:
                         self.pending_heads.append((fam["id"], row, [rid]))
@@ -527,6 +536,8 @@ class _Writer:
                     report.count(row, "created")
                     relation = cols[relation_at] if relation_at >= 0 else None
                 else:
+                    if row.warnings:
+                        report.note_warnings(row)
                     rid = existing[0]
                     stored = existing[4:4 + m]
                     cleared = row.cleared
@@ -717,6 +728,7 @@ class _Writer:
                 savepoint.rollback()
                 for key, message in (exc.fields or {"": exc.template}).items():
                     row.errors.append(RowIssue(_HEADER_OF_COLUMN.get(key, key), "rule_" + (key or "row"), message))
+                report.unnote_warnings(row)  # a rejected row is listed with its reasons, not as imported
                 report.reject(row)
                 continue
             report.count(row, "updated")

@@ -114,9 +114,10 @@ def test_a_status_the_screens_refuse_rejects_the_row(
 ) -> None:
     services.residents.import_residents(admin, workbook(tmp_path / "a.xlsx",
                                                         {"Data": [dict(village["c2"], status_dasar="MATI")]}))
-    again = dict(village["c2"], status_dasar="PINDAH", pekerjaan_id=9)
+    again = dict(village["c2"], status_dasar="PINDAH", pekerjaan_id=9, ayah_nik="12")  # and a warning
     report = services.residents.import_residents(admin, workbook(tmp_path / "b.xlsx", {"Data": [again]}))
     assert (report.updated, report.rejected) == (0, 1)
+    assert report.warnings == [] and report.rows_with_warnings == 0  # a rejected row is not "imported with warnings"
     assert report.issues[0].column == "status_dasar" and "tidak aktif" in report.issues[0].reason
     c2 = stored(services, village["c2"]["nik"])
     assert (c2.status, c2.occupation) == (2, 2)  # nothing of the rejected row was written
