@@ -29,7 +29,7 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
 from kiosk import durable
-from kiosk.changes import ENTITY_ORDER
+from kiosk.changes import ENTITY_ORDER, sqlite_datetime_text
 from kiosk.db import Store
 from kiosk.errors import DomainError, StorageError
 from kiosk.i18n import N_
@@ -795,8 +795,9 @@ def _parents(payload: str) -> list[tuple[str, str]]:
 
 
 def _db_time(when: dt.datetime) -> str:
-    """A naive-UTC time as SQLAlchemy's SQLite DateTime stores it (for raw statements)."""
-    return when.strftime("%Y-%m-%d %H:%M:%S.%f")
+    """A naive-UTC time as SQLAlchemy's SQLite DateTime stores it (for raw statements): asked of
+    SQLAlchemy itself (``kiosk.changes.sqlite_datetime_text``), not copied by hand."""
+    return sqlite_datetime_text(when)
 
 
 def office_date(server_time: dt.datetime) -> dt.date:

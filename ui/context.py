@@ -28,6 +28,14 @@ class AppContext:
     actor: Actor | None = None
     options: dict[str, Any] = field(default_factory=dict)  # command-line options (kiosk, demo, lang)
 
+    def __post_init__(self) -> None:
+        self.runner.changes_committed.connect(self.broadcast)
+
+    def broadcast(self, changes: Any) -> None:
+        """Tell every screen which entities a write changed (``kiosk.changes.OpChanges``)."""
+        for entity in sorted(changes.entities):
+            self.signals.data_changed.emit(entity)
+
     def require_actor(self) -> Actor:
         assert self.actor is not None, "no user signed in"
         return self.actor

@@ -42,6 +42,8 @@ class Runner(QObject):
     """Runs ``fn`` in the background and calls ``on_done(result)`` or ``on_error(exc)`` on the GUI thread."""
 
     busy_changed = Signal(int)
+    # what a write committed (kiosk.changes.OpChanges), before its on_done: AppContext tells every screen
+    changes_committed = Signal(object)
 
     def __init__(self, *, synchronous: bool = False, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -75,7 +77,23 @@ class Runner(QObject):
 
     def write(self, fn: Callable[[], Any], on_done: Callable[[Any], None] | None = None,
               on_error: Callable[[BaseException], None] | None = None) -> None:
-        self.run(fn, on_done, on_error, write=True)
+        """Run a service write; what it changed (entities and ids, from the gateway) is broadcast on
+        ``changes_committed`` before ``on_done``, so screens need not announce it themselves."""
+        from kiosk.changes import collect_changes
+
+        def job() -> tuple[Any, Any]:
+            with collect_changes() as changes:
+                result = fn()
+            return result, changes.result()
+
+        def done(answer: tuple[Any, Any]) -> None:
+            result, changes = answer
+            if changes:  # first: screens refresh, then on_done may select or open what was written
+                self.changes_committed.emit(changes)
+            if on_done is not None:
+                on_done(result)
+
+        self.run(job, done, on_error, write=True)
 
     @Slot(object, object, object)
     def _deliver(self, callback: Callable[..., None] | None, result: Any, error: BaseException | None) -> None:

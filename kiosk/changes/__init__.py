@@ -14,6 +14,9 @@ from kiosk.changes.audit import (
 )
 from kiosk.changes.gateway import (
     BulkChange,
+    ChangeCollector,
+    OpChanges,
+    collect_changes,
     commit_listeners,
     ensure_not_in_flight,
     on_outbox_commit,
@@ -32,8 +35,26 @@ from kiosk.changes.registry import (
 from kiosk.errors import RecordLocked
 
 __all__ = [
-    "ENTITY_ORDER", "GENESIS_HASH", "PARENT_FIELDS", "REGISTRY", "SYNCED_ENTITIES", "AuditVerification", "BulkChange",
-    "EntitySpec", "MergeRefused", "RecordLocked", "audit_entry_hash", "commit_listeners", "ensure_not_in_flight",
-    "on_outbox_commit", "record_change", "record_changes", "sqlite_datetime_text", "verify_audit_chain",
+    "ENTITY_ORDER",
+    "GENESIS_HASH",
+    "PARENT_FIELDS",
+    "REGISTRY",
+    "SYNCED_ENTITIES",
+    "AuditVerification",
+    "BulkChange",
+    "ChangeCollector",
+    "EntitySpec",
+    "MergeRefused",
+    "OpChanges",
+    "RecordLocked",
+    "audit_entry_hash",
+    "collect_changes",
+    "commit_listeners",
+    "ensure_not_in_flight",
+    "on_outbox_commit",
+    "record_change",
+    "record_changes",
+    "sqlite_datetime_text",
+    "verify_audit_chain",
     "write_audit",
 ]

@@ -18,7 +18,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from hashlib import sha256
 from typing import Any
 
@@ -105,6 +108,7 @@ def record_change(
     synced = entity in REGISTRY
     if synced and op != "create":
         ensure_not_in_flight(session, [(entity, entity_id)])
+    _remember(session, [(entity, entity_id)])
     if record is not None and op != "create":
         if base_version is None:
             base_version = record.version
@@ -146,6 +150,7 @@ def record_changes(session: Session, changes: Sequence[BulkChange]) -> int:
     if unknown:
         raise ValueError(f"not a synced entity: {sorted(unknown)}")
     ensure_not_in_flight(session, [(c[0], c[1]) for c in changes if c[2] != "create"])
+    _remember(session, [(c[0], c[1]) for c in changes])
     db: sqlite3.Connection = session.connection().connection.driver_connection  # type: ignore[assignment]
     bumps: dict[str, list[tuple[int, str, int]]] = {}
     for entity, entity_id, op, base, _payload in changes:
@@ -205,3 +210,69 @@ def _notify_committed(session: Session) -> None:
         commit_listeners.notify()
 
     event.listen(session, "after_commit", _after_commit, once=True)
+
+
+# --- what a write changed --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OpChanges:
+    """What one or more committed writes changed: entity name -> ids (as Anki's ``OpChanges``)."""
+
+    ids: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+    @property
+    def entities(self) -> frozenset[str]:
+        return frozenset(self.ids)
+
+    def __bool__(self) -> bool:
+        return bool(self.ids)
+
+
+class ChangeCollector:
+    """Collects the changes committed on this thread while it is open (``collect_changes``)."""
+
+    def __init__(self) -> None:
+        self._ids: dict[str, set[str]] = {}
+
+    def add(self, found: Mapping[str, set[str]]) -> None:
+        for entity, ids in found.items():
+            self._ids.setdefault(entity, set()).update(ids)
+
+    def result(self) -> OpChanges:
+        return OpChanges({e: frozenset(i) for e, i in self._ids.items()})
+
+
+_collectors = threading.local()
+
+
+@contextmanager
+def collect_changes() -> Iterator[ChangeCollector]:
+    """Within the block, every transaction on this thread that commits through the gateway reports
+    what it changed to the yielded collector (rolled-back ones report nothing)."""
+    collector = ChangeCollector()
+    stack: list[ChangeCollector] = getattr(_collectors, "stack", None) or []
+    _collectors.stack = [*stack, collector]
+    try:
+        yield collector
+    finally:
+        _collectors.stack = stack
+
+
+def _remember(session: Session, keys: Iterable[tuple[str, str]]) -> None:
+    pending: dict[str, set[str]] | None = session.info.get("_op_changes")
+    if pending is None:
+        pending = session.info["_op_changes"] = {}
+
+        def _committed(sess: Session) -> None:
+            found = sess.info.pop("_op_changes", None) or {}
+            for collector in getattr(_collectors, "stack", None) or []:
+                collector.add(found)
+
+        def _rolled_back(sess: Session) -> None:
+            sess.info.pop("_op_changes", None)
+
+        event.listen(session, "after_commit", _committed, once=True)
+        event.listen(session, "after_rollback", _rolled_back, once=True)
+    for entity, entity_id in keys:
+        pending.setdefault(entity, set()).add(entity_id)
