@@ -24,7 +24,8 @@ def register(sub: Any, parent: argparse.ArgumentParser) -> None:
     i = rsub.add_parser("import", parents=[parent, user], help=_("import an OpenSID resident workbook or CSV"))
     i.add_argument("file", help=_("the .xlsx, .xlsm or .csv file"))
     i.add_argument("--dry-run", action="store_true", help=_("check everything, write nothing"))
-    i.add_argument("--rejects", metavar="OUT.csv", help=_("write the rejected rows with their reasons to a CSV"))
+    i.add_argument("--rejects", metavar="OUT.csv", help=_("write the rejected rows and the warnings with their reasons to a CSV "
+                                                        "(checked before anything is imported)"))
     i.set_defaults(handler=cmd_import)
 
     e = rsub.add_parser("export", parents=[parent, user], help=_("export all residents as an OpenSID workbook"))
@@ -43,34 +44,12 @@ def register(sub: Any, parent: argparse.ArgumentParser) -> None:
 
 
 def _summary(report: Any) -> str:
-    lines = []
-    if report.dry_run:
-        lines.append(_("Dry run: nothing was written."))
-    lines.append(_("File {file} (sheet “{sheet}”): {rows} data rows.").format(
-        file=report.file, sheet=report.sheet, rows=report.rows))
-    lines.append(_("New: {created}, changed: {updated}, unchanged: {unchanged}, rejected: {rejected}; "
-                   "new families: {families}.").format(
-        created=report.created, updated=report.updated, unchanged=report.unchanged, rejected=report.rejected,
-        families=report.families_created))
-    if report.rows_with_warnings:
-        lines.append(_("{n} imported rows had warnings (recorded with the resident).").format(
-            n=report.rows_with_warnings))
-    for issue in report.issues[:20]:
-        lines.append(_("  row {row}, column {column}: {reason}").format(
-            row=issue.row, column=issue.column, reason=issue.reason))
-    if len(report.issues) > 20:
-        lines.append(_("  … and {n} more problems (use --rejects OUT.csv for the full list).").format(
-            n=len(report.issues) - 20))
-    if not report.ok:
-        lines.append(_("Nothing was imported."))
-    elif report.created == 0 and report.updated == 0:
-        lines.append(_("Nothing changed: every valid row was already up to date."))
-    return "\n".join(lines)
+    from kiosk.services.import_report_text import report_lines
+
+    return "\n".join(report_lines(report))
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from kiosk.importer import write_rejects_csv
-
     services = open_services(args)
     actor = login(services, args.user)
     last = [-1]
@@ -83,11 +62,10 @@ def cmd_import(args: argparse.Namespace) -> int:
             last[0] = percent
             print(_("\rImporting… {percent}%").format(percent=percent), end="", file=sys.stderr, flush=True)
 
-    report = services.residents.import_residents(actor, args.file, dry_run=args.dry_run, progress=progress)
+    report = services.residents.import_residents(actor, args.file, dry_run=args.dry_run, progress=progress,
+                                                 rejects_path=args.rejects)
     if last[0] >= 0:
         print(file=sys.stderr)
-    if args.rejects:
-        write_rejects_csv(args.rejects, report.rejected_rows)
     emit(args, report.to_json(), lambda: _summary(report))
     return 0 if report.ok else 1
 

@@ -45,13 +45,27 @@ ALIASES: Mapping[str, Mapping[str, int]] = {
         "KONGHUCU": 6, "KHONGHUCU": 6, "KONGHUCHU": 6, "KHONG HU CU": 6,
         "KEPERCAYAAN": 7, "LAINNYA": 7,
     },
+    # OpenSID's Impor_model adds BK/K/CH/CM; SIAK writes the names
     "status_perkawinan": {
+        "BK": 1, "K": 2, "CH": 3, "CM": 4,
         "BELUM KAWIN": 1, "BELUM MENIKAH": 1, "LAJANG": 1,
         "KAWIN": 2, "MENIKAH": 2, "SUDAH KAWIN": 2, "KAWIN TERCATAT": 2, "KAWIN BELUM TERCATAT": 2,
         "CERAI HIDUP": 3, "CERAI": 3,
         "CERAI MATI": 4, "JANDA": 4, "DUDA": 4,
     },
-    "golongan_darah": {"-": 13, "TIDAK TAHU": 13, "TIDAKTAHU": 13, "TT": 13},
+    "golongan_darah": {"-": 13, "TIDAK TAHU": 13, "TIDAKTAHU": 13, "TT": 13, "TDK TH": 13, "TDK TAHU": 13},
+    # OpenSID's Impor_model: "Tidak/Blm Sekolah", "Tidak Tamat SD/Sederajat", "Akademi/Diploma III/Sarjana
+    # Muda", "Strata-II"; SIAK writes "Tidak/Belum Sekolah", "Belum Tamat SD/Sederajat", ...
+    "pendidikan_kk": {
+        "TIDAK/BLM SEKOLAH": 1, "TIDAK/BELUM SEKOLAH": 1, "BELUM SEKOLAH": 1, "TIDAK SEKOLAH": 1,
+        "TIDAK TAMAT SD/SEDERAJAT": 2, "BELUM TAMAT SD": 2, "TIDAK TAMAT SD": 2,
+        "TAMAT SD": 3, "SD": 3, "SD/SEDERAJAT": 3, "SLTP": 4, "SMP": 4, "SMP/SEDERAJAT": 4,
+        "SLTA": 5, "SMA": 5, "SMA/SEDERAJAT": 5, "SMK": 5,
+        "DIPLOMA I/II": 6, "D1": 6, "D2": 6, "D-1": 6, "D-2": 6,
+        "AKADEMI/DIPLOMA III/SARJANA MUDA": 7, "DIPLOMA III": 7, "D3": 7, "D-3": 7,
+        "DIPLOMA IV/STRATA I": 8, "STRATA I": 8, "STRATA-I": 8, "S1": 8, "S-1": 8, "D4": 8,
+        "STRATA-II": 9, "S2": 9, "S-2": 9, "STRATA-III": 10, "S3": 10, "S-3": 10,
+    },
     "hubungan_keluarga": {
         "KEPALA KELUARGA": 1, "KK": 1, "KEPALA": 1,
         "SUAMI": 2, "ISTRI": 3, "ISTERI": 3, "ANAK": 4, "MENANTU": 5, "CUCU": 6,
@@ -62,7 +76,8 @@ ALIASES: Mapping[str, Mapping[str, int]] = {
         "WNI": 1, "INDONESIA": 1, "WNA": 2, "ASING": 2,
         "DUA KEWARGANEGARAAN": 3, "DWI KEWARGANEGARAAN": 3, "GANDA": 3,
     },
-    "status_dasar": {"HIDUP": 1, "MATI": 2, "MENINGGAL": 2, "PINDAH": 3, "HILANG": 4, "PERGI": 6},
+    "status_dasar": {"HIDUP": 1, "MATI": 2, "MENINGGAL": 2, "PINDAH": 3, "HILANG": 4, "PERGI": 6,
+                     "PINDAH DALAM NEGERI": 3, "PINDAH LUAR NEGERI": 3},  # the last two: OpenSID's Impor_model
     "hamil": {"YA": 1, "TIDAK": 2},
     "ktp_el": {"BELUM": 1, "KTP-EL": 2, "KTP EL": 2, "E-KTP": 2, "EKTP": 2, "KIA": 3},
 }  # fmt: skip

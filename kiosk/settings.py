@@ -48,6 +48,9 @@ MARGINS_MM = _declare(
     "printing.margins_mm", dict, {"top": 15, "right": 20, "bottom": 20, "left": 25}, N_("Margins (mm)")
 )
 PRINTER = _declare("printing.printer", str, "", N_("Printer"))
+DUSUN_ALIASES = _declare(
+    "import.dusun_aliases", dict, {}, N_("Other spellings of dusun names in imported files (spelling: dusun)")
+)
 KIOSK_IDLE_SECONDS = _declare("kiosk.idle_seconds", int, 60, N_("Kiosk idle time (seconds)"))
 KIOSK_PIN_MAX_FAILURES = _declare("kiosk.pin_max_failures", int, 5, N_("Kiosk PIN failures before lockout"))
 KIOSK_PIN_LOCK_MINUTES = _declare("kiosk.pin_lock_minutes", int, 15, N_("Kiosk PIN lockout minutes"))

@@ -14,7 +14,7 @@ from kiosk.importer.errors import (
     NoResidentSheet,
     NotAWorkbook,
 )
-from kiosk.importer.export import write_rejects_csv, write_workbook
+from kiosk.importer.export import write_rejects_csv, write_workbook, write_workbook_sheets
 from kiosk.importer.reader import ImportRow, RowIssue, read_residents, read_rows
 from kiosk.importer.source import DEFAULT_MAX_BYTES, ImportSource, open_workbook
 
@@ -37,4 +37,5 @@ __all__ = [
     "read_rows",
     "write_rejects_csv",
     "write_workbook",
+    "write_workbook_sheets",
 ]

@@ -40,8 +40,9 @@ _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def neutralise(value: str) -> str:
-    """Text that a spreadsheet would take for a formula gets a leading ``'``."""
-    return "'" + value if value.startswith(INJECTION_PREFIXES) else value
+    """Text that a spreadsheet would take for a formula gets a leading ``'``. A lone ``-`` is no
+    formula: it stays as OpenSID writes it (its "no value" marker)."""
+    return "'" + value if value.startswith(INJECTION_PREFIXES) and value != "-" else value
 
 
 def write_workbook(path: str | Path, rows: Iterable[Mapping[str, Any]], *, end_marker: bool = False) -> int:
@@ -50,17 +51,28 @@ def write_workbook(path: str | Path, rows: Iterable[Mapping[str, Any]], *, end_m
     Returns the number of residents written. ``end_marker`` adds OpenSID's ``###`` row at the end.
     The file appears whole or not at all (``kiosk.durable``: written beside it, fsynced, renamed).
     """
+    return write_workbook_sheets(path, {SHEET_NAME: rows}, end_marker=end_marker)
+
+
+def write_workbook_sheets(
+    path: str | Path, sheets: Mapping[str, Iterable[Mapping[str, Any]]], *, end_marker: bool = False,
+) -> int:
+    """``write_workbook`` with one sheet per entry (sheet name -> residents), e.g. one per dusun, each
+    with the 43 headers. Returns the number of residents written in all sheets."""
     path = Path(path)
-    parts, head, tail, date_style = _package()
+    names = list(sheets)
+    parts, head, tail, date_style = _package(names)
     cols = columns()
     keys = [c.key for c in cols]
     letters = [c.letter for c in cols]
+    sheet_parts = {f"xl/worksheets/sheet{i}.xml": name for i, name in enumerate(names, start=1)}
     count = 0
     with durable.atomic_file(path) as f, zipfile.ZipFile(f, "w", zipfile.ZIP_DEFLATED) as out:
         for name, data in parts:
-            if name == _SHEET_PART:
+            if name in sheet_parts:
                 with out.open(name, "w") as sheet:
-                    count = _write_sheet(sheet, head, tail, date_style, keys, letters, rows, end_marker)
+                    count += _write_sheet(sheet, head, tail, date_style, keys, letters, sheets[sheet_parts[name]],
+                                          end_marker)
             else:
                 out.writestr(name, data)
     return count
@@ -147,25 +159,26 @@ def _serial(day: date) -> int:
     return days - 1 if 0 < days <= 60 else days
 
 
-def _package() -> tuple[list[tuple[str, bytes]], str, str, str]:
-    """openpyxl's parts of an empty "Data Penduduk" workbook whose styles hold the date format; the
-    sheet XML before and after its rows; the style index of date cells."""
+def _package(names: list[str] | None = None) -> tuple[list[tuple[str, bytes]], str, str, str]:
+    """openpyxl's parts of an empty workbook (sheets ``names``, "Data Penduduk" by default) whose styles
+    hold the date format; the sheet XML before and after its rows; the style index of date cells."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(SHEET_NAME)
-    probe = WriteOnlyCell(sheet, value=date(2000, 1, 1))
-    probe.number_format = "yyyy-mm-dd"
-    sheet.append([probe])
+    for name in names or [SHEET_NAME]:
+        sheet = workbook.create_sheet(name)
+        probe = WriteOnlyCell(sheet, value=date(2000, 1, 1))
+        probe.number_format = "yyyy-mm-dd"
+        sheet.append([probe])
     buffer = io.BytesIO()
     workbook.save(buffer)
     with zipfile.ZipFile(buffer) as z:
         parts = [(i.filename, z.read(i.filename)) for i in z.infolist()]
-    names = dict(parts)
-    if _SHEET_PART not in names:
+    by_name = dict(parts)
+    if _SHEET_PART not in by_name:
         raise ExportLayoutChanged(f"openpyxl wrote no {_SHEET_PART}")
-    xml = names[_SHEET_PART].decode("utf-8")
+    xml = by_name[_SHEET_PART].decode("utf-8")
     found = re.search(r'<c r="A1" s="(\d+)"', xml)
     if found is None or "<sheetData>" not in xml or "</sheetData>" not in xml:
         # without the date cell's style index every date would be written as a bare number
@@ -180,17 +193,30 @@ class ExportLayoutChanged(RuntimeError):
     compares the two cell by cell."""
 
 
-def write_rejects_csv(path: str | Path, rejected_rows: Iterable[ImportRow], *, delimiter: str = ",") -> int:
-    """One line per problem of each rejected row: row, column, reason (in the current language).
+def write_rejects_csv(
+    path: str | Path, rejected_rows: Iterable[ImportRow], *, delimiter: str = ",",
+    warnings: Iterable[Any] = (),
+) -> int:
+    """One line per problem of each rejected row (kind "ditolak"), then one per warning of an imported
+    row (kind "peringatan"): sheet, row, NIK (masked), column, kind, reason in the current language.
 
-    UTF-8 with BOM so Excel opens it correctly. Returns the number of lines written.
+    ``warnings`` are the import report's ``RowWarning``s. UTF-8 with BOM so Excel opens it correctly.
+    Returns the number of lines written.
     """
+    from kiosk.nik import mask_nik
+
     lines = 0
     with Path(path).open("w", encoding="utf-8-sig", newline="") as f:
         writer = csv.writer(f, delimiter=delimiter)
-        writer.writerow([_("Row"), _("Column"), _("Reason")])
+        writer.writerow([_("Sheet"), _("Row"), _("NIK"), _("Column"), _("Kind"), _("Reason")])
         for row in rejected_rows:
+            nik = mask_nik(row.values.get("nik"))
             for issue in row.errors:
-                writer.writerow([row.row, issue.column_header, neutralise(issue.message())])
+                writer.writerow([neutralise(row.sheet), row.row, nik, neutralise(issue.column_header),
+                                 _("rejected"), neutralise(issue.message())])
                 lines += 1
+        for w in warnings:
+            writer.writerow([neutralise(w.sheet), w.row, w.nik, neutralise(w.column), _("warning"),
+                             neutralise(w.reason)])
+            lines += 1
     return lines

@@ -65,14 +65,23 @@ def text(cell: Any) -> str | None:
     return str(cell).strip() or None
 
 
+_RT_RW = re.compile(r"(?:R[TW]\.?\s*)?0*(\d{1,3})", re.IGNORECASE)
+
+
 def rt_rw(cell: Any) -> str | None:
-    """RT/RW: ``-`` or empty -> ``None``; digits zero-padded to 3 (``1`` -> ``001``)."""
+    """RT/RW: ``-`` or empty -> ``None``; a number of up to 3 digits as 3 (``2``, ``002``, ``0002``,
+    ``RT 002``, ``RW.2`` -> ``002``). Raises ``BadValue("invalid_rt_rw")`` for anything else."""
     value = text(cell)
     if value is None or value.strip("-") == "":
         return None
-    if value.isdigit():
-        return value.zfill(3)
-    return value.upper()
+    value = value.strip()
+    if value.isdigit() and len(value) == 3:
+        return value
+    if m := _RT_RW.fullmatch(value):
+        return m[1].zfill(3)
+    if value.strip("0") == "" or value.upper().rstrip(". ") in ("RT", "RW"):
+        return None  # "0" or a bare "RT": nothing
+    raise BadValue("invalid_rt_rw", cell)
 
 
 def number(cell: Any) -> float | None:

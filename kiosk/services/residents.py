@@ -887,22 +887,66 @@ class ResidentService:
         if when > self.today():
             raise ValidationError(fields={"date": MSG_FUTURE})
         with self.store.write() as s:
-            r = self._resident(s, resident_id)
-            if status != STATUS_ALIVE and r.status != STATUS_ALIVE:
-                raise ValidationError(fields={"status": MSG_NOT_ACTIVE})
-            details = {**details, "previous_status": r.status}
-            self._edit(s, actor, r, {"status": status}, accept_warnings=True, action=f"resident.{kind}")
-            e = self._event(s, actor, r, kind, when, details)
-            needs = None
-            if status != STATUS_ALIVE and r.family_id:
-                fam = s.get(Family, r.family_id)
-                if fam is not None and fam.head_resident_id == r.id:
-                    self._set_family(s, actor, fam, head_resident_id=None)
-                    if self._has_active_members(s, fam.id):
-                        needs = fam.id
-                    else:
-                        self._set_family(s, actor, fam, active=False)
-            return EventResult(_event_info(e), _record(r), needs)
+            return self._leave_in(s, actor, self._resident(s, resident_id), kind, status, when, details)
+
+    def _leave_in(self, s: Session, actor: Actor, r: Resident, kind: str, status: int, when: dt.date,
+                  details: dict[str, Any]) -> EventResult:
+        if status != STATUS_ALIVE and r.status != STATUS_ALIVE:
+            raise ValidationError(fields={"status": MSG_NOT_ACTIVE})
+        details = {**details, "previous_status": r.status}
+        self._edit(s, actor, r, {"status": status}, accept_warnings=True, action=f"resident.{kind}")
+        e = self._event(s, actor, r, kind, when, details)
+        needs = None
+        if status != STATUS_ALIVE and r.family_id:
+            fam = s.get(Family, r.family_id)
+            if fam is not None and fam.head_resident_id == r.id:
+                self._set_family(s, actor, fam, head_resident_id=None)
+                if self._has_active_members(s, fam.id):
+                    needs = fam.id
+                else:
+                    self._set_family(s, actor, fam, active=False)
+        return EventResult(_event_info(e), _record(r), needs)
+
+    def apply_imported_change(
+        self, s: Session, actor: Actor, resident_id: str, changes: Mapping[str, Any], *,
+        family_id: str | None = None, relation: int | None = None, status: int | None = None,
+        when: dt.date | None = None, details: Mapping[str, Any] | None = None,
+    ) -> str | None:
+        """One imported row's change to a stored resident, in the import's transaction, by the
+        screens' rules: plain fields as ``edit``; another KK as ``move_member`` (the old family loses
+        its head); a new relation as the family screen (a second head is refused, a head that is no
+        longer head leaves the family without one); a new status as ``record_death`` /
+        ``record_move_out`` / ``set_status`` (with its event); a head's new address, RT, RW or dusun
+        reaches the family. Raises ``ValidationError`` (the caller rolls back to its savepoint).
+        Returns the id of a family left without a head, if any."""
+        r = self._resident(s, resident_id)
+        needs: str | None = None
+        if changes:
+            self._edit(s, actor, r, changes, accept_warnings=True, action="resident.import")
+        if family_id is not None and family_id != r.family_id:
+            needs = self._move(s, actor, r, self._family(s, family_id),
+                               relation if relation is not None else (r.family_relation or RELATION_OTHER))
+        elif relation is not None and relation != r.family_relation:
+            fam = s.get(Family, r.family_id) if r.family_id else None
+            if fam is not None and relation == RELATION_HEAD and fam.head_resident_id not in (None, r.id):
+                raise ValidationError(fields={"family_relation": MSG_HAS_HEAD})
+            self._edit(s, actor, r, {"family_relation": relation}, accept_warnings=True,
+                       action="resident.move_family")
+            if fam is not None and relation == RELATION_HEAD:
+                self._set_family(s, actor, fam, head_resident_id=r.id, active=True)
+            elif fam is not None and fam.head_resident_id == r.id:
+                self._set_family(s, actor, fam, head_resident_id=None)
+                needs = fam.id
+        if status is not None and status != r.status:
+            kind = {STATUS_DEAD: EVENT_DEATH, STATUS_MOVED: EVENT_MOVE_OUT}.get(status, EVENT_STATUS)
+            left = self._leave_in(s, actor, r, kind, status, when or self.today(),
+                                  {**dict(details or {}), "status": status})
+            needs = left.family_needs_head or needs
+        if r.family_id and r.status == STATUS_ALIVE:
+            fam = s.get(Family, r.family_id)
+            if fam is not None and fam.head_resident_id == r.id:
+                self._set_family(s, actor, fam, address=r.address, rt=r.rt, rw=r.rw, dusun=r.dusun)
+        return needs
 
     def record_move_in(
         self, actor: Actor, *, date: dt.date, origin: str, resident_id: str | None = None,
@@ -936,12 +980,13 @@ class ResidentService:
 
     def import_residents(
         self, actor: Actor, path: Any, *, dry_run: bool = False, progress: ProgressCallback | None = None,
-        batch_size: int = 5000,
+        batch_size: int = 5000, rejects_path: Any = None, today: dt.date | None = None,
     ) -> ImportReport:
         from kiosk.services.residents_import import import_residents
 
         return import_residents(self.store, actor, path, dry_run=dry_run, progress=progress,
-                                batch_size=batch_size, today=self.today())
+                                batch_size=batch_size, rejects_path=rejects_path,
+                                today=today or self.today())
 
     def export_residents(self, actor: Actor, path: Any, *, include_inactive: bool = True) -> int:
         from kiosk.services.residents_import import export_residents

@@ -108,7 +108,8 @@ def test_rejects_csv(services: Services, admin: Actor, tmp_path: Path) -> None:
     write_rejects_csv(out, report.rejected_rows)
     with out.open(encoding="utf-8-sig") as f:
         lines = list(csv.reader(f))
-    assert len(lines) == 3 and {line[0] for line in lines[1:]} == {"4", "5"}
+    assert len(lines) == 3 and {line[1] for line in lines[1:]} == {"4", "5"}
+    assert {line[0] for line in lines[1:]} == {"Data Penduduk"} and all("*" in line[2] for line in lines[1:])
 
 
 def test_kill_mid_import_leaves_whole_families(services: Services, admin: Actor, tmp_path: Path) -> None:
@@ -246,9 +247,16 @@ def test_reimport_updates_only_what_changed(services: Services, admin: Actor, tm
     assert by_name[rows[4]["name"]].extra == {"passport": "X9"} and by_name[rows[4]["name"]].version == 2
     assert upd[by_name[rows[4]["name"]].id].payload == {"extra": {"passport": "X9"}, "village": "35.10.01.2001"}
     assert upd[by_name[rows[5]["name"]].id].payload["birth_date"] == rows[5]["birth_date"].isoformat()
-    rows[6]["passport"] = None  # emptied: taken out of extra
+    rows[6]["passport"] = None  # an empty cell keeps the stored value
+    write_workbook(path, rows)
+    report = services.residents.import_residents(admin, path)
+    assert (report.created, report.updated, report.unchanged) == (0, 0, 30)
+    with services.store.read() as s:
+        assert s.execute(select(Resident.extra).where(Resident.nik == rows[6]["nik"])).scalar_one() == {"passport": "P1"}
+    rows[6]["passport"] = "-"  # the clearing marker takes it out of extra
     write_workbook(path, rows)
     report = services.residents.import_residents(admin, path)
     assert (report.created, report.updated, report.unchanged) == (0, 1, 29)
+    assert [(f.column, f.old, f.new) for c in report.changes for f in c.fields] == [("dokumen_pasport", "P1", None)]
     with services.store.read() as s:
         assert s.execute(select(Resident.extra).where(Resident.nik == rows[6]["nik"])).scalar_one() == {}

@@ -35,19 +35,9 @@ class _Progress(QObject):
 
 
 def summary_text(report: ImportReport) -> str:
-    lines = [
-        _("New: {created}, changed: {updated}, unchanged: {unchanged}, rejected: {rejected}; "
-          "new families: {families}.").format(created=report.created, updated=report.updated,
-                                               unchanged=report.unchanged, rejected=report.rejected,
-                                               families=report.families_created)
-    ]
-    if report.dry_run:
-        lines.insert(0, _("Dry run: nothing was written."))
-    if not report.ok:
-        lines.append(_("Nothing was imported."))
-    lines += [_("  row {row}, column {column}: {reason}").format(row=i.row, column=i.column, reason=i.reason)
-              for i in report.issues[:500]]
-    return "\n".join(lines)
+    from kiosk.services.import_report_text import report_lines
+
+    return "\n".join(report_lines(report, limit=500))
 
 
 class ImportResidentsDialog(QDialog):
@@ -80,6 +70,10 @@ class ImportResidentsDialog(QDialog):
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.start = self.buttons.addButton(_("Import"), QDialogButtonBox.ButtonRole.ActionRole)
         self.start.clicked.connect(self.run_import)
+        self.save_list = self.buttons.addButton(_("Save the list of rejected rows and warnings…"),
+                                                QDialogButtonBox.ButtonRole.ActionRole)
+        self.save_list.clicked.connect(self.save_rejects)
+        self.save_list.setEnabled(False)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
         self._relay = _Progress()
@@ -115,8 +109,27 @@ class ImportResidentsDialog(QDialog):
         self.progress.setValue(100)
         self.status.setText(_("Done.") if report.ok else _("Nothing was imported."))
         self.summary.setPlainText(summary_text(report))
+        self.save_list.setEnabled(bool(report.issues or report.warnings))
         if report.created or report.updated:
             self.ctx.changed("resident")
+
+    def save_rejects(self) -> None:
+        """Write the report's rejected rows and warnings as CSV (the same file as ``--rejects``)."""
+        from kiosk.importer import write_rejects_csv
+
+        report = self.report
+        if report is None:
+            return
+        name, _filter = QFileDialog.getSaveFileName(self, _("Save the list of rejected rows and warnings…"),
+                                                    "penolakan-impor.csv", _("CSV files (*.csv)"))
+        if not name:
+            return
+        try:
+            lines = write_rejects_csv(name, report.rejected_rows, warnings=report.warnings)
+        except OSError as exc:
+            msgbox.show_error(self, exc)
+            return
+        self.status.setText(_("{n} lines written to {path}.").format(n=lines, path=name))
 
     def _failed(self, error: BaseException) -> None:
         self.start.setEnabled(True)

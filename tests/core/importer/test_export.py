@@ -57,7 +57,7 @@ def test_cells_are_typed_and_formulas_neutralised(tmp_path: Path) -> None:
     assert data["no_kk"].value == "3510010101100001"
     assert data["tanggallahir"].is_date
     assert data["nama"].data_type == "s" and data["nama"].value.startswith("'=")
-    assert data["alamat"].value == "'+1" and data["dusun"].value == "'@x" and data["rt"].value == "'-"
+    assert data["alamat"].value == "'+1" and data["dusun"].value == "'@x" and data["rt"].value == "-"  # a lone - is no formula (OpenSID's marker)
     assert not any(c.data_type == "f" for c in ws[2])
     (r,) = list(read_residents(path))
     assert r.values["name"] == '=HYPERLINK("http://x")' and r.values["dusun"] == "@x"
@@ -111,3 +111,16 @@ def test_a_failed_export_leaves_no_file(tmp_path: Path) -> None:
     with pytest.raises(RuntimeError):
         write_workbook(folder / "export.xlsx", rows())
     assert list(folder.iterdir()) == []
+
+
+def test_several_sheets_are_written_and_each_read_back(tmp_path: Path) -> None:
+    from kiosk.importer import write_workbook_sheets
+    from kiosk.importer.source import open_book
+
+    path = tmp_path / "dusun.xlsx"
+    a, b = resident(), resident(nik="3510015112280003", name="Ani", dusun="Sumber")
+    assert write_workbook_sheets(path, {"Krajan": [a], "Sumber": [b], "Kode Data": []}) == 2
+    book = open_book(path)
+    assert [s.sheet_name for s in book.sheets] == ["Krajan", "Sumber"]
+    assert [s.name for s in book.skipped] == ["Kode Data"]
+    assert [r.values["name"] for s in book.sheets for r in s.read()] == ["Siti Aminah", "Ani"]

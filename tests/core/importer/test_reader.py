@@ -125,7 +125,8 @@ def test_codes_as_names_and_aliases(write_sheet: WriteSheet) -> None:
     a, b = list(read_residents(path))
     assert a.ok and b.ok, (a.errors, b.errors)
     assert [a.values[k] for k in ("sex", "religion", "marital_status", "family_relation", "citizenship",
-                                  "blood_type", "education", "basic_status")] == [2, 3, 2, 3, 1, 13, 5, 1]  # fmt: skip
+                                  "blood_type", "education", "basic_status")] == [2, 3, 2, 3, 1, None, 5, 1]  # fmt: skip
+    assert a.cleared == {"blood_type"}  # "-" clears, as in OpenSID (it never means TIDAK TAHU)
     assert [b.values[k] for k in ("sex", "religion", "family_relation", "blood_type", "marital_status",
                                   "citizenship")] == [1, 5, 1, 13, 4, 2]  # fmt: skip
 
@@ -187,13 +188,13 @@ def test_broken_rows_are_reported_and_others_come_through(write_sheet: WriteShee
         out = tmp_path / "rejects.csv"
         assert write_rejects_csv(out, rejected) == 8
         text = out.read_text(encoding="utf-8-sig")
-        assert text.splitlines()[0] == "Row,Column,Reason"
-        assert "4,agama_id,“Jedi” is not one of the values allowed in this column." in text
+        assert text.splitlines()[0] == "Sheet,Row,NIK,Column,Kind,Reason"
+        assert "Data Penduduk,4,3510********0002,agama_id,rejected,\"“Jedi” is not one of the values" in text
     finally:
         set_language("id")
     write_rejects_csv(out, rejected)
     text = out.read_text(encoding="utf-8-sig")
-    assert text.splitlines()[0] == "Baris,Kolom,Alasan"
+    assert text.splitlines()[0] == "Lembar,Baris,NIK,Kolom,Jenis,Alasan"
     assert "“31-02-1985” bukan tanggal yang sah" in text
 
 

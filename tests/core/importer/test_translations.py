@@ -13,6 +13,10 @@ def test_every_template_is_translated() -> None:
     with (LOCALE_DIR / "id" / "residents_import.po").open("rb") as f:
         catalog = read_po(f)
     assert catalog.locale is not None and str(catalog.locale) == "id"
+    with (LOCALE_DIR / "id" / "residents_import3.po").open("rb") as f:  # issue 14's strings
+        for message in read_po(f):
+            if message.id and message.id not in catalog:
+                catalog[message.id] = message
     templates = [*nik.TEMPLATES.values(), nik._SEX_MISMATCH_MALE_NIK, *reader.TEMPLATES.values()]
     templates += [refdata.InvalidVillageCode.template, "Row", "Column", "Reason"]
     templates += [
