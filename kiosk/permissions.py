@@ -20,6 +20,8 @@ _OPERATOR = {
     "complaint.respond",
     "sync.run",
     "backup.create",
+    "books.view",
+    "books.edit",
 }
 _SUPERVISOR = _OPERATOR | {
     "letter.approve",
@@ -28,6 +30,7 @@ _SUPERVISOR = _OPERATOR | {
     "kiosk.exit",
     "kiosk.start",
     "sync.resolve_conflict",
+    "report.close",
 }
 _ADMIN = _SUPERVISOR | {
     "office.edit",

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from kiosk.db import Store
 
 if TYPE_CHECKING:
+    from kiosk.books.service import MonthlyReportService
     from kiosk.services.backup import BackupService
     from kiosk.services.complaints import ComplaintService
     from kiosk.services.kiosk_auth import KioskAuthService
@@ -78,3 +79,9 @@ class Services:
         from kiosk.services.sync_state import SyncStateService
 
         return SyncStateService(self.store)
+
+    @cached_property
+    def monthly_reports(self) -> MonthlyReportService:
+        from kiosk.books.service import MonthlyReportService
+
+        return MonthlyReportService(self.store)
