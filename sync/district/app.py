@@ -30,6 +30,9 @@ def create_app(db_url: str, *, migrate: bool = True) -> FastAPI:
     app.include_router(api.router)
     app.include_router(verify.router)
     app.include_router(monitoring.router)
+    from sync.district import monthly_reports
+
+    app.include_router(monthly_reports.router)
 
     @app.exception_handler(StoreError)
     async def _store_error(_request: Request, exc: StoreError) -> JSONResponse:

@@ -1,0 +1,166 @@
+"""Closed monthly population reports at the district: the latest per village, and the recap a camat or
+the kabupaten reads (``/monitoring/rekap``, HTML for a phone, CSV and XLSX).
+
+The reports arrive by sync as ``monthly_report`` records (figures only); a re-opened one no longer counts
+until it is closed again. A village whose report for last month is still missing after the due day (the
+10th by default; server setting ``monthly_report.due_day``) is flagged.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
+
+from sync.district.db import Database
+from sync.district.models import Record, ServerSetting, Village
+from sync.district.monitoring.models import now_utc
+from sync.district.monitoring.security import UserDep, request_db
+
+ENTITY = "monthly_report"
+DUE_DAY_KEY = "monthly_report.due_day"
+DEFAULT_DUE_DAY = 10
+
+
+def village_name(code: str, stored: str | None) -> str:
+    """The village's name: as registered, else from the Kemendagri list, else its code."""
+    if stored and stored != code:
+        return stored
+    from kiosk.refdata import region_name
+
+    try:
+        return region_name(code) or code
+    except Exception:  # reference data missing
+        return code
+
+
+def previous_month(today: dt.date) -> str:
+    last = today.replace(day=1) - dt.timedelta(days=1)
+    return f"{last.year:04d}-{last.month:02d}"
+
+
+@dataclass(frozen=True)
+class RecapRow:
+    code: str
+    name: str
+    kecamatan: str
+    month: str | None  # latest closed month
+    population: int | None
+    change: int | None
+    families: int | None
+    closed_at: str | None
+    missing: bool  # last month's report still missing after the due day
+
+
+def due_day(db: Database) -> int:
+    with db.read() as s:
+        value = s.execute(select(ServerSetting.value).where(ServerSetting.key == DUE_DAY_KEY)).scalar()
+    try:
+        return max(1, min(28, int(value))) if value is not None else DEFAULT_DUE_DAY
+    except ValueError:
+        return DEFAULT_DUE_DAY
+
+
+def latest_closed(db: Database) -> dict[str, dict[str, Any]]:
+    """Per village, the newest closed month (highest month, then revision)."""
+    best: dict[str, dict[str, Any]] = {}
+    with db.read() as s:
+        rows = s.execute(select(Record.village, Record.data).where(Record.entity == ENTITY,
+                                                                   Record.deleted.is_(False))).all()
+    for village, data in rows:
+        if not isinstance(data, dict) or data.get("state") != "closed" or "figures" not in data:
+            continue
+        key = (str(data.get("month") or ""), int(data.get("revision") or 0))
+        have = best.get(village)
+        if have is None or key > (have["month"], int(have.get("revision") or 0)):
+            best[village] = data
+    return best
+
+
+def recap(db: Database, today: dt.date | None = None) -> list[RecapRow]:
+    today = today or now_utc().date()
+    wanted = previous_month(today)
+    late = today.day > due_day(db)
+    reports = latest_closed(db)
+    from sync.district.monitoring.queries import _kecamatan_names
+
+    kec = _kecamatan_names()
+    with db.read() as s:
+        villages = s.execute(select(Village.code, Village.name).order_by(Village.code)).all()
+    out = []
+    for code, name in villages:
+        rep = reports.get(code)
+        total = rep["figures"]["village"]["total"]["all"] if rep else None
+        fam = rep["figures"]["village"]["families"] if rep else None
+        out.append(RecapRow(code, village_name(code, name), kec.get(code[:8], code[:8]),
+                            rep["month"] if rep else None, total["end"] if total else None,
+                            total["end"] - total["start"] if total else None, fam["end"] if fam else None,
+                            str(rep.get("closed_at") or "") if rep else None,
+                            late and (rep is None or rep["month"] < wanted)))
+    return out
+
+
+router = APIRouter(prefix="/monitoring")
+HEADER = ["kode_desa", "nama_desa", "kecamatan", "bulan_terakhir_ditutup", "jumlah_penduduk", "perubahan",
+          "jumlah_kk", "laporan_bulan_lalu_belum_ada"]
+
+
+def _cells(r: RecapRow) -> list[Any]:
+    return [r.code, r.name, r.kecamatan, r.month or "", "" if r.population is None else r.population,
+            "" if r.change is None else r.change, "" if r.families is None else r.families, "ya" if r.missing else ""]
+
+
+def _filter(rows: list[RecapRow], kecamatan: str) -> list[RecapRow]:
+    return [r for r in rows if not kecamatan or r.code.startswith(kecamatan) or r.kecamatan == kecamatan]
+
+
+@router.get("/rekap", response_class=HTMLResponse)
+def recap_page(request: Request, user: UserDep,
+               kecamatan: Annotated[str, Query(max_length=80)] = "") -> HTMLResponse:
+    from sync.district.monitoring.routes import _render
+
+    today = now_utc().date()
+    db = request_db(request)
+    rows = _filter(recap(db, today), kecamatan)
+    groups: dict[str, list[RecapRow]] = {}
+    for r in rows:
+        groups.setdefault(r.kecamatan, []).append(r)
+    sums = {k: (sum(r.population or 0 for r in v), sum(r.change or 0 for r in v), sum(1 for r in v if r.missing))
+            for k, v in groups.items()}
+    return _render("rekap.html", groups=groups, sums=sums, user=user, kecamatan=kecamatan,
+                   wanted=previous_month(today), due=due_day(db),
+                   total=(sum(r.population or 0 for r in rows), sum(r.change or 0 for r in rows),
+                          sum(1 for r in rows if r.missing), len(rows)))
+
+
+@router.get("/rekap.csv")
+def recap_csv(request: Request, user: UserDep, kecamatan: Annotated[str, Query(max_length=80)] = "") -> Response:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(HEADER)
+    for r in _filter(recap(request_db(request)), kecamatan):
+        writer.writerow(_cells(r))
+    return Response("\ufeff" + buffer.getvalue(), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="rekap-penduduk.csv"'})
+
+
+@router.get("/rekap.xlsx")
+def recap_xlsx(request: Request, user: UserDep, kecamatan: Annotated[str, Query(max_length=80)] = "") -> Response:
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("Rekap")
+    ws.append(HEADER)
+    for r in _filter(recap(request_db(request)), kecamatan):
+        ws.append(_cells(r))
+    out = io.BytesIO()
+    wb.save(out)
+    return Response(out.getvalue(),
+                    media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": 'attachment; filename="rekap-penduduk.xlsx"'})

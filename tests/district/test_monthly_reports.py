@@ -1,0 +1,69 @@
+"""Closed monthly reports at the district (SQLite and PostgreSQL): they arrive by push, the recap shows the
+latest closed month per village with names from the Kemendagri list, flags villages late after the due day,
+and a re-opened month stops counting."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from pathlib import Path
+
+from python_calamine import CalamineWorkbook
+
+from kiosk.ids import new_id
+from sync.district import monitoring
+from sync.district.monthly_reports import previous_month, recap
+from tests.district.conftest import OTHER_VILLAGE, VILLAGE, District
+
+PASSWORD = "rahasia-kabupaten"
+
+
+def _figures(month: str, start: int, end: int) -> dict:
+    zero = dict.fromkeys(("start", "births", "deaths", "moved_in", "moved_out", "end"), 0)
+    total = {**zero, "start": start, "end": end, "births": max(0, end - start), "deaths": max(0, start - end)}
+    return {"month": month, "village": {"total": {"L": zero, "P": zero, "all": total},
+                                        "families": {"start": 10, "new": 0, "gone": 0, "end": 11}}}
+
+
+def test_reports_arrive_and_the_recap_sums_them(district: District, tmp_path: Path) -> None:
+    district.store.add_village(VILLAGE, "")  # registered by code only: the name comes from the Kemendagri list
+    district.store.add_village(OTHER_VILLAGE, "")
+    dev = district.enroll(VILLAGE)
+    today = dt.datetime.now(dt.UTC).date()
+    last = previous_month(today)
+    first_id, second_id = new_id(), new_id()
+    results = dev.push(
+        dev.change("monthly_report", first_id, "create", {"id": first_id, "month": last, "revision": 1,
+                                                           "state": "closed", "figures": _figures(last, 2000, 2003)}))
+    assert [r.status for r in results] == ["applied"]
+    rows = {r.code: r for r in recap(district.store.db, today.replace(day=11))}
+    assert rows[VILLAGE].name == "Sarongan" and rows[VILLAGE].population == 2003 and rows[VILLAGE].change == 3
+    assert rows[VILLAGE].families == 11 and not rows[VILLAGE].missing
+    assert rows[OTHER_VILLAGE].month is None and rows[OTHER_VILLAGE].missing  # after the 10th
+    assert not recap(district.store.db, today.replace(day=9))[1].missing  # before the due day: not yet
+
+    # re-opened: no longer the latest closed report; closed again as revision 2
+    assert dev.push(dev.change("monthly_report", first_id, "update", {"state": "reopened", "reopen_reason": "x"},
+                               base_version=1))[0].status == "applied"
+    assert {r.code: r for r in recap(district.store.db, today)}[VILLAGE].month is None
+    dev.push(dev.change("monthly_report", second_id, "create", {"id": second_id, "month": last, "revision": 2,
+                                                                 "state": "closed", "figures": _figures(last, 2000, 1999)}))
+    assert {r.code: r for r in recap(district.store.db, today)}[VILLAGE].change == -1
+
+    monitoring.add_user(district.store.db, "dinas", PASSWORD, "Dinas PMD")
+    c = district.client
+    assert c.get("/monitoring/rekap", follow_redirects=False).status_code == 303  # sign-in first
+    c.post("/monitoring/masuk", data={"username": "dinas", "password": PASSWORD, "next": "/monitoring"})
+    page = c.get("/monitoring/rekap")
+    assert page.status_code == 200 and "Sarongan" in page.text and "1999" in page.text
+    assert VILLAGE not in page.text.replace(f"/monitoring/desa/{VILLAGE}", "")  # the name, not the code
+    overview = c.get("/monitoring").text
+    assert "Sarongan" in overview
+    rows_csv = list(csv.reader(io.StringIO(c.get("/monitoring/rekap.csv").text.lstrip("\ufeff"))))
+    assert rows_csv[0][0] == "kode_desa" and rows_csv[1][:6] == [VILLAGE, "Sarongan", rows_csv[1][2], last, "1999", "-1"]
+    x = c.get("/monitoring/rekap.xlsx")
+    f = tmp_path / "rekap.xlsx"
+    f.write_bytes(x.content)
+    sheet = CalamineWorkbook.from_path(str(f)).get_sheet_by_index(0).to_python()
+    assert sheet[1][1] == "Sarongan" and len(sheet) == 3
