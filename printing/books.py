@@ -21,6 +21,7 @@ Input (plain data, see ``render_book``)::
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -36,6 +37,8 @@ from printing.fonts import SERIF, SERIF_BOLD, register_fonts
 from printing.letter import PAPER_SIZES, _kop, _signature
 
 FONT_SIZE = 7.5
+BODY_FONT = "Times-Roman"
+BODY_FONT_BOLD = "Times-Bold"
 LEADING = 9.0
 HEAD_SIZE = 6.5
 PAD = 1.6
@@ -76,29 +79,52 @@ def header_grid(columns: Sequence[Any]) -> tuple[int, list[tuple[int, int, int, 
     return depth, cells
 
 
+@lru_cache(maxsize=200_000)
+def _em(text: str, font: str) -> float:
+    """Width of ``text`` at size 1 (cached: a book repeats the same words thousands of times)."""
+    return stringWidth(text, font, 1)
+
+
+_PDF_ESCAPES = str.maketrans({"\\": "\\\\", "(": "\\(", ")": "\\)", "\r": "\\r"})
+_NARROW = "0123456789-./:, "  # no wider than half an em in Times (digits are exactly 0.5 em)
+
+
+def _fits(text: str, font: str, size: float, width: float) -> bool:
+    """Cheap bounds first (no glyph of Times is wider than 1 em; digits and date marks 0.5 em), then
+    the measured width."""
+    n = len(text) * size
+    if n <= width or (n * 0.5 <= width and not text.strip(_NARROW)):
+        return True
+    return _em(text, font) * size <= width
+
+
 def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
     """Lines of ``text`` that fit ``width`` (long words are cut, never dropped)."""
     if not text:
         return [""]
-    if stringWidth(text, font, size) <= width:
+    if "\n" not in text and _fits(text, font, size, width):
         return [text]
+    room = width / size
+    space = _em(" ", font)
     lines: list[str] = []
     for para in text.split("\n"):
-        line = ""
+        line, line_w = "", 0.0
         for word in para.split(" "):
-            candidate = f"{line} {word}" if line else word
-            if stringWidth(candidate, font, size) <= width:
-                line = candidate
+            word_w = _em(word, font)
+            candidate = line_w + space + word_w if line else word_w
+            if candidate <= room:
+                line, line_w = (f"{line} {word}" if line else word), candidate
                 continue
             if line:
                 lines.append(line)
-            while stringWidth(word, font, size) > width and len(word) > 1:
+            while word_w > room and len(word) > 1:
                 cut = len(word)
-                while cut > 1 and stringWidth(word[:cut], font, size) > width:
+                while cut > 1 and _em(word[:cut], font) > room:
                     cut -= 1
                 lines.append(word[:cut])
                 word = word[cut:]
-            line = word
+                word_w = _em(word, font)
+            line, line_w = word, word_w
         lines.append(line)
     return lines
 
@@ -118,6 +144,7 @@ class BookTable(Flowable):
         self.numbered = numbered
         self._prepared = _prepared
         self._width = 0.0
+        self._height: float | None = None
 
     # layout -------------------------------------------------------------------------------------
 
@@ -138,7 +165,7 @@ class BookTable(Flowable):
         row_lines = [1] * depth
         for cell in cells:
             c0, r0, c1, r1, label = cell
-            lines = _wrap(label, SERIF_BOLD, HEAD_SIZE, xs[c1 + 1] - xs[c0] - 2 * PAD)
+            lines = _wrap(label, BODY_FONT_BOLD, HEAD_SIZE, xs[c1 + 1] - xs[c0] - 2 * PAD)
             head_lines.append((cell, lines))
             if r0 == r1:
                 row_lines[r0] = max(row_lines[r0], len(lines))
@@ -152,18 +179,30 @@ class BookTable(Flowable):
             head_heights.append(LEADING + 2 * PAD)
         body: list[tuple[float, list[list[str]]]] = []
         inner = [w - 2 * PAD for w in widths]
+        # the cheap bound inline (most cells are short): one call per cell costs seconds on a 20,000-row book
+        bounds = [w / FONT_SIZE for w in inner]
         for i, row in enumerate(self.rows):
-            font = SERIF_BOLD if i in self.bold_rows else SERIF
-            wrapped = [_wrap("" if v is None else str(v), font, FONT_SIZE, inner[j]) for j, v in enumerate(row)]
-            height = max(len(w) for w in wrapped) * LEADING + 2 * PAD
-            body.append((height, wrapped))
+            font = BODY_FONT_BOLD if i in self.bold_rows else BODY_FONT
+            wrapped: list[Sequence[str]] = []
+            most = 1
+            for j, v in enumerate(row):
+                t = v if isinstance(v, str) else "" if v is None else str(v)
+                if len(t) <= bounds[j] and "\n" not in t:
+                    wrapped.append((t,))
+                else:
+                    lines = _wrap(t, font, FONT_SIZE, inner[j])
+                    most = max(most, len(lines))
+                    wrapped.append(lines)
+            body.append((most * LEADING + 2 * PAD, wrapped))
         self._prepared = (width, widths, xs, head_lines, head_heights, body)
         return self._prepared
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         self._width = availWidth
         _w, _ws, _xs, _hl, head_heights, body = self._prepare(availWidth)
-        return availWidth, sum(head_heights) + sum(h for h, _l in body)
+        if self._height is None:  # cached: a long table is asked again at every page it is split onto
+            self._height = sum(head_heights) + sum(h for h, _l in body)
+        return availWidth, self._height
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
         prepared = self._prepare(availWidth)
@@ -184,6 +223,8 @@ class BookTable(Flowable):
         rest = BookTable(self.columns, self.shares, self.rows[n:], self.align,
                          [i - n for i in self.bold_rows if i >= n], self.numbered,
                          (*prepared[:5], body[n:]))
+        if self._height is not None:
+            rest._height = self._height - used
         return [first, rest]
 
     # drawing ------------------------------------------------------------------------------------
@@ -196,55 +237,120 @@ class BookTable(Flowable):
         ys = [top]
         for h in head_heights:
             ys.append(ys[-1] - h)
+        text = _FastText(c)
+        rules: list[str] = []
+        depth = len(head_heights) - (1 if self.numbered else 0)
         c.saveState()
         c.setLineWidth(0.5)
         c.setStrokeColor(black)
-        # header background and cells
-        depth = len(head_heights) - (1 if self.numbered else 0)
         c.setFillColor(HEAD_FILL)
         c.rect(0, ys[depth], xs[-1], top - ys[depth], stroke=0, fill=1)
         if self.numbered:
             c.setFillColor(NUMBER_FILL)
             c.rect(0, ys[depth + 1], xs[-1], ys[depth] - ys[depth + 1], stroke=0, fill=1)
         c.setFillColor(black)
-        c.setFont(SERIF_BOLD, HEAD_SIZE)
         for (c0, r0, c1, r1, _label), lines in head_lines:
             x0, x1 = xs[c0], xs[c1 + 1]
             y0, y1 = ys[r0], ys[r1 + 1]
-            c.rect(x0, y1, x1 - x0, y0 - y1, stroke=1, fill=0)
+            rules.append(f"{x0:.2f} {y1:.2f} {x1 - x0:.2f} {y0 - y1:.2f} re")
             block = len(lines) * LEADING
             y = (y0 + y1) / 2 + block / 2 - LEADING + (LEADING - HEAD_SIZE) / 2 + 1
             for line in lines:
-                c.drawCentredString((x0 + x1) / 2, y, line)
+                text.add(line, (x0 + x1) / 2, y, "C", True, HEAD_SIZE)
                 y -= LEADING
         if self.numbered:
-            c.setFont(SERIF, FONT_SIZE - 1)
             y0, y1 = ys[depth], ys[depth + 1]
             for j in range(len(widths)):
-                c.rect(xs[j], y1, widths[j], y0 - y1, stroke=1, fill=0)
-                c.drawCentredString((xs[j] + xs[j + 1]) / 2, y1 + PAD + 1, str(j + 1))
-        # body
+                rules.append(f"{xs[j]:.2f} {y1:.2f} {widths[j]:.2f} {y0 - y1:.2f} re")
+                text.add(str(j + 1), (xs[j] + xs[j + 1]) / 2, y1 + PAD + 1, "C", False, FONT_SIZE - 1)
         y = ys[-1]
+        width = xs[-1]
+        aligns = [self.align[j] if j < len(self.align) else "L" for j in range(len(widths))]
+        anchors = [xs[j + 1] - PAD if a == "R" else (xs[j] + xs[j + 1]) / 2 if a == "C" else xs[j] + PAD
+                   for j, a in enumerate(aligns)]
+        plain: list[str] = []  # left-aligned body text in the regular face: the bulk of a book, written directly
         for i, (height, wrapped) in enumerate(body):
             bottom = y - height
-            c.setFont(SERIF_BOLD if i in self.bold_rows else SERIF, FONT_SIZE)
+            bold = i in self.bold_rows
+            top_line = y - PAD - FONT_SIZE + 0.5
             for j, lines in enumerate(wrapped):
-                a = self.align[j] if j < len(self.align) else "L"
-                ty = y - PAD - FONT_SIZE + 0.5
+                a = aligns[j]
+                ty = top_line
                 for line in lines:
-                    if a == "R":
-                        c.drawRightString(xs[j + 1] - PAD, ty, line)
-                    elif a == "C":
-                        c.drawCentredString((xs[j] + xs[j + 1]) / 2, ty, line)
-                    else:
-                        c.drawString(xs[j] + PAD, ty, line)
+                    if line:
+                        if a == "L" and not bold:
+                            plain.append(f"1 0 0 1 {anchors[j]:.2f} {ty:.2f} Tm ({line.translate(_PDF_ESCAPES)}) Tj")
+                        else:
+                            text.add(line, anchors[j], ty, a, bold, FONT_SIZE)
                     ty -= LEADING
-            c.line(0, bottom, xs[-1], bottom)
+            rules.append(f"0 {bottom:.2f} m {width:.2f} {bottom:.2f} l")
             y = bottom
-        # vertical rules of the body
+        text.add_block(plain)
         for x in xs:
-            c.line(x, ys[-1], x, y)
+            rules.append(f"{x:.2f} {ys[-1]:.2f} m {x:.2f} {y:.2f} l")
+        c._code.append(" ".join(rules) + " S")  # type: ignore[attr-defined]
+        text.flush()
         c.restoreState()
+
+
+class _FastText:
+    """Writes many short strings as one PDF text block in the standard Times faces (metric-compatible
+    with the embedded Liberation Serif, so wrapping is measured the same), instead of one text object per
+    string; text outside Windows-1252 falls back to the embedded font."""
+
+    def __init__(self, canv: Any) -> None:
+        self.canv = canv
+        self.ops: list[str] = []
+        self.slow: list[tuple[str, float, float, str, bool, float]] = []
+        canv.setFont(BODY_FONT_BOLD, FONT_SIZE)
+        canv.setFont(BODY_FONT, FONT_SIZE)
+        self.names = {False: canv._doc.getInternalFontName(BODY_FONT),
+                      True: canv._doc.getInternalFontName(BODY_FONT_BOLD)}
+        self.current: tuple[bool, float] | None = None
+
+    def add(self, line: str, x: float, y: float, align: str, bold: bool, size: float) -> None:
+        try:
+            raw = line.encode("cp1252")
+        except UnicodeEncodeError:
+            self.slow.append((line, x, y, align, bold, size))
+            return
+        font = BODY_FONT_BOLD if bold else BODY_FONT
+        if align == "R":
+            x -= _em(line, font) * size
+        elif align == "C":
+            x -= _em(line, font) * size / 2
+        if self.current != (bold, size):
+            self.ops.append(f"{self.names[bold]} {size} Tf")
+            self.current = (bold, size)
+        self.ops.append(f"1 0 0 1 {x:.2f} {y:.2f} Tm ({self.canv._escape(raw)}) Tj")
+
+    def add_block(self, ops: list[str]) -> None:
+        """Many regular-face strings at once (already positioned and escaped): encoded in one go."""
+        if not ops:
+            return
+        block = f"{self.names[False]} {FONT_SIZE} Tf " + " ".join(ops)
+        try:
+            self.ops.append(block.encode("cp1252").decode("latin-1"))
+            self.current = (False, FONT_SIZE)
+        except UnicodeEncodeError:  # a rare character outside Windows-1252: string by string
+            for op in ops:
+                head, _sep, rest = op.partition(" Tm (")
+                x, y = (float(v) for v in head.split()[-2:])
+                text = rest[:-4].replace("\\(", "(").replace("\\)", ")").replace("\\\\", "\\")
+                self.add(text, x, y, "L", False, FONT_SIZE)
+
+    def flush(self) -> None:
+        c = self.canv
+        if self.ops:
+            c._code.append("BT " + " ".join(self.ops) + " ET")
+        for line, x, y, align, bold, size in self.slow:
+            c.setFont(SERIF_BOLD if bold else SERIF, size)
+            if align == "R":
+                c.drawRightString(x, y, line)
+            elif align == "C":
+                c.drawCentredString(x, y, line)
+            else:
+                c.drawString(x, y, line)
 
 
 def _styles() -> dict[str, ParagraphStyle]:

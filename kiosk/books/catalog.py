@@ -11,16 +11,24 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from babel.dates import format_date
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from kiosk.books import monthly
 from kiosk.books.models import IncomingLetter, LetterDispatch, TemporaryResident
-from kiosk.books.population import Person, build_timelines, direction, load_events, load_people
-from kiosk.models import Resident
+from kiosk.books.population import (
+    Person,
+    build_timelines,
+    direction,
+    has_events,
+    load_events,
+    load_people,
+)
+from kiosk.models import PopulationEvent, Resident
 from kiosk.refdata import code_list
 
 
@@ -53,6 +61,7 @@ def _d(value: dt.date | None) -> str:
     return value.strftime("%d-%m-%Y") if value else ""
 
 
+@lru_cache(maxsize=4096)
 def _code(name: str, value: int | None) -> str:
     if value is None:
         return ""
@@ -81,22 +90,34 @@ def _match(f: Filters, *texts: Any) -> bool:
     return any(needle in str(t or "").casefold() for t in texts)
 
 
+_RESIDENT_COLUMNS = (Resident.id, Resident.name, Resident.nik, Resident.kk_number, Resident.sex,
+                     Resident.marital_status, Resident.birth_place, Resident.birth_date, Resident.religion,
+                     Resident.education, Resident.occupation, Resident.citizenship, Resident.address, Resident.rt,
+                     Resident.rw, Resident.dusun, Resident.family_relation, Resident.blood_type,
+                     Resident.father_name, Resident.mother_name)
+
+
 def _present(s: Session, f: Filters) -> tuple[list[Any], dict[str, dt.date]]:
     """Residents living here at the end of ``date_to`` (from the events) with the filters, in book order,
-    and the day each started living here (their birth or arrival), where recorded."""
-    people = load_people(s)
+    and the day each started living here (their birth or arrival), where recorded.
+
+    Residents with events are replayed; the others (no events) live here from birth while HIDUP."""
+    people = load_people(s, has_events())
     timelines, _problems = build_timelines(people, load_events(s))
-    ids = [pid for pid, tl in timelines.items() if tl.present_on(f.date_to)
-           and f.place_ok(people[pid].dusun, people[pid].rw, people[pid].rt)]
+    present = {pid for pid, tl in timelines.items() if tl.present_on(f.date_to)}
     since: dict[str, dt.date] = {}
-    for pid in ids:
+    for pid in present:
         for when, kind, _col, _e in timelines[pid].steps:
             if kind == "entry" and when <= f.date_to:
                 since[pid] = when
-    rows: list[Any] = []
-    for i in range(0, len(ids), 900):
-        rows += s.execute(select(Resident).where(Resident.id.in_(ids[i:i + 900]))).scalars().all()
-    rows = [r for r in rows if _match(f, r.name, r.nik, r.kk_number)]
+    # no events: HIDUP and born by then (sex unknown or not); with events: the replay decides below
+    q = select(*_RESIDENT_COLUMNS).where(or_(
+        and_(Resident.status == 1, or_(Resident.birth_date.is_(None), Resident.birth_date <= f.date_to)),
+        Resident.id.in_(select(PopulationEvent.resident_id))))
+    if f.dusun:
+        q = q.where(Resident.dusun == f.dusun)
+    rows = [r for r in s.execute(q).all() if (r.id in present or r.id not in people)
+            and f.place_ok(r.dusun, r.rw, r.rt) and _match(f, r.name, r.nik, r.kk_number)]
     rows.sort(key=lambda r: (r.dusun or "", r.rw or "", r.rt or "", r.kk_number or "~", r.family_relation or 99,
                              r.birth_date or dt.date.min, r.name))
     return rows, since
@@ -239,12 +260,12 @@ BOOKS: dict[str, Book] = {b.name: b for b in (
          [3, 13, 8, 6, 4, 5, 11, 6, 11, 6, 8, 6, 7], "CLLLCC"),
     Book("A.3", "rekapitulasi", "Buku Rekapitulasi Jumlah Penduduk",
          ["NOMOR URUT", "NAMA DUSUN / LINGKUNGAN",
-          ["JUMLAH PENDUDUK AWAL BULAN", [*_GROUP4, "JML KK", "JML ANGGOTA KELUARGA", "JML JIWA (7+8)"]],
+          ["JUMLAH PENDUDUK AWAL BULAN", [*_GROUP4, "JML KK", "JML ANGGOTA KELUARGA", "JML JIWA (3 s.d. 6)"]],
           ["TAMBAHAN BULAN INI", [["LAHIR", _GROUP4], ["DATANG", _GROUP4]]],
           ["PENGURANGAN BULAN INI", [["MENINGGAL", _GROUP4], ["PINDAH", _GROUP4]]],
-          ["JML PENDUDUK AKHIR BULAN", [*_GROUP4, "JML KK", "JML ANGGOTA KELUARGA", "JML JIWA (30+31)"]],
+          ["JML PENDUDUK AKHIR BULAN", [*_GROUP4, "JML KK", "JML ANGGOTA KELUARGA", "JML JIWA (26 s.d. 29)"]],
           "KET"],
-         [2.5, 8, *[2] * 4, 2.6, 3.2, 3, *[2] * 16, *[2] * 4, 2.6, 3.2, 3, 2.5], "CL" + "C" * 31, per_month=True),
+         [3.3, 8, *[2] * 4, 2.6, 4.4, 3.3, *[2] * 16, *[2] * 4, 2.6, 4.4, 3.3, 2.5], "CL" + "C" * 31, per_month=True),
     Book("A.4", "sementara", "Buku Penduduk Sementara",
          ["NOMOR URUT", "NAMA LENGKAP", ["JENIS KELAMIN", ["L", "P"]], "NOMOR IDENTITAS / TANDA PENGENAL",
           "TEMPAT DAN TANGGAL LAHIR / UMUR", "PEKERJAAN", ["KEWARGANEGARAAN", ["KEBANGSAAN", "KETURUNAN"]],

@@ -14,19 +14,25 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import and_, or_, text
+from sqlalchemy.exc import OperationalError
+
 from kiosk.books.population import (
     CHANGE_COLUMNS,
     ENTRY,
     PROBLEM_MESSAGES,
+    STATUS_ALIVE,
     Person,
     Problem,
     Timeline,
     build_timelines,
+    has_events,
     load_events,
     load_people,
 )
 from kiosk.errors import DomainError, ValidationError
 from kiosk.i18n import N_, _
+from kiosk.models import Resident
 
 COLUMNS = ("start", *CHANGE_COLUMNS, "end")
 GROUPS = ("WNI", "WNA")
@@ -121,8 +127,10 @@ def _count(block: dict[str, Any], person: Person, column: str, n: int = 1) -> No
 
 
 def compute_from(people: dict[str, Person], timelines: dict[str, Timeline], problems: list[Problem], month: str,
-                 first: dt.date, last: dt.date) -> MonthFigures:
-    """The figures of [first, last] from the replayed timelines (pure: no database)."""
+                 first: dt.date, last: dt.date,
+                 baseline: tuple[list[tuple[Any, ...]], list[tuple[str, str]]] | None = None) -> MonthFigures:
+    """The figures of [first, last] from the replayed timelines and, when given, the ``baseline``
+    counts of the residents present all month without events (see ``_baseline``)."""
     day_before = first - dt.timedelta(days=1)
     relevant = [p for p in problems if p.when is None or p.when <= last]
     flagged = {p.resident_id for p in relevant}
@@ -167,6 +175,20 @@ def compute_from(people: dict[str, Person], timelines: dict[str, Timeline], prob
             fam_start.setdefault(person.dusun or "", set()).add(family)
         if end:
             fam_end.setdefault(person.dusun or "", set()).add(family)
+    if baseline is not None:
+        groups, families = baseline
+        for dusun_name, wna, sex, n, members in groups:
+            dusun = by_dusun.setdefault(dusun_name or "", _block())
+            g, x = ("WNA" if wna else "WNI"), ("L" if sex == 1 else "P")
+            for block in (village, dusun):
+                for column in ("start", "end"):
+                    block["persons"][g][x][column] += n
+                    block["total"][x][column] += n
+                    block["total"]["all"][column] += n
+                    block["members"][column] += members
+        for dusun_name, family in families:
+            fam_start.setdefault(dusun_name or "", set()).add(family)
+            fam_end.setdefault(dusun_name or "", set()).add(family)
     if relevant:
         raise ReportDataError(month, sorted(relevant, key=lambda p: (p.dusun, p.rt, p.rw, p.name, p.code)))
     if village["total"]["all"]["start"] == 0 and village["total"]["all"]["end"] == 0 and not any_event:
@@ -190,9 +212,49 @@ def _families(block: dict[str, Any], start: set[str], end: set[str]) -> None:
     block["families"] = {"start": len(start), "new": len(end - start), "gone": len(start - end), "end": len(end)}
 
 
+# Walking the family index groups without a sort (the planner would otherwise pick the birth-date index
+# for the OR and sort 20,000 rows); the conditions are ``population.plain_baseline``'s.
+_BASELINE_SQL = """
+SELECT family_id, dusun, citizenship = 2, sex, count(*) FROM resident {hint}
+WHERE status = 1 AND sex IN (1, 2) AND (birth_date IS NULL OR birth_date < :first)
+  AND id NOT IN (SELECT resident_id FROM population_event)
+GROUP BY family_id, dusun, citizenship = 2, sex
+"""
+
+
+def _baseline(session: Any, first: dt.date) -> tuple[list[tuple[Any, ...]], list[tuple[str, str]]]:
+    """Residents present all month without any event, counted in SQL (most of a village): per dusun,
+    citizenship and sex, and their families per dusun, in one pass over the family index."""
+    try:
+        rows = session.execute(text(_BASELINE_SQL.format(hint="INDEXED BY ix_resident_family")),
+                               {"first": first.isoformat()}).all()
+    except OperationalError:  # no such index (an old or repaired store): same answer, slower
+        rows = session.execute(text(_BASELINE_SQL.format(hint="")), {"first": first.isoformat()}).all()
+    groups: dict[tuple[Any, ...], list[int]] = {}
+    families: list[tuple[str, str]] = []
+    for family, dusun, wna, sex, n in rows:
+        acc = groups.setdefault((dusun, bool(wna), sex), [0, 0])
+        acc[0] += n
+        if family is None:  # someone without a KK counts as their own household (as in compute_from)
+            families += [(dusun, f"-{dusun}-{sex}-{wna}-{i}") for i in range(n)]
+        else:
+            acc[1] += n
+            families.append((dusun, family))
+    return [(*k, v[0], v[1]) for k, v in groups.items()], families
+
+
+def _replayed(first: dt.date, last: dt.date) -> Any:
+    """SQL condition: the residents compute() replays one by one (see ``compute``)."""
+    return or_(has_events(), and_(Resident.status == STATUS_ALIVE, or_(
+        Resident.sex.is_(None), Resident.sex.not_in((1, 2)), Resident.birth_date.between(first, last))))
+
+
 def compute(session: Any, month: str, *, today: dt.date | None = None) -> MonthFigures:
-    """The month's figures from the store (events and residents, read in one transaction)."""
+    """The month's figures from the store (events and residents, read in one transaction).
+
+    Residents with events, born this month or without a recorded sex are replayed one by one; the rest
+    (present all month, nothing happened to them) are counted by the database."""
     month, first, last = parse_month(month, today)
-    people = load_people(session)
+    people = load_people(session, _replayed(first, last))
     timelines, problems = build_timelines(people, load_events(session))
-    return compute_from(people, timelines, problems, month, first, last)
+    return compute_from(people, timelines, problems, month, first, last, _baseline(session, first))

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from kiosk.i18n import N_
@@ -142,10 +142,23 @@ class Timeline:
         return present
 
 
-def load_people(session: Session) -> dict[str, Person]:
+def load_people(session: Session, where: Any = None) -> dict[str, Person]:
     cols = (Resident.id, Resident.nik, Resident.name, Resident.sex, Resident.citizenship, Resident.birth_date,
             Resident.status, Resident.family_id, Resident.dusun, Resident.rt, Resident.rw)
-    return {row[0]: Person(*row) for row in session.execute(select(*cols)).all()}
+    q = select(*cols) if where is None else select(*cols).where(where)
+    return {row[0]: Person(*row) for row in session.execute(q).all()}
+
+
+def has_events() -> Any:
+    """SQL condition: the resident has at least one population event."""
+    return Resident.id.in_(select(PopulationEvent.resident_id))
+
+
+def plain_baseline(born_before: dt.date) -> Any:
+    """SQL condition for the residents whose presence needs no replay: no events, HIDUP, sex recorded and
+    born before ``born_before`` (or birth date unknown) — present on every day from then on."""
+    return and_(Resident.id.not_in(select(PopulationEvent.resident_id)), Resident.status == STATUS_ALIVE,
+                Resident.sex.in_((1, 2)), or_(Resident.birth_date.is_(None), Resident.birth_date < born_before))
 
 
 def load_events(session: Session) -> list[Event]:
