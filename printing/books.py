@@ -177,7 +177,7 @@ class BookTable(Flowable):
         head_heights = [n_ * LEADING + 2 * PAD for n_ in row_lines]
         if self.numbered:
             head_heights.append(LEADING + 2 * PAD)
-        body: list[tuple[float, list[list[str]]]] = []
+        body: list[tuple[float, list[Sequence[str]]]] = []
         inner = [w - 2 * PAD for w in widths]
         # the cheap bound inline (most cells are short): one call per cell costs seconds on a 20,000-row book
         bounds = [w / FONT_SIZE for w in inner]
