@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
@@ -150,3 +151,30 @@ class RegisterService:
             write_audit(s, actor, action="letter_dispatch.create", entity="letter_dispatch", entity_id=row.id,
                         details={"sequence": row.sequence, "year": row.year})
             return row.sequence
+
+
+@dataclass(frozen=True)
+class TemporaryInfo:
+    id: str
+    name: str
+    sex: int | None
+    id_number: str
+    origin: str
+    purpose: str
+    host_name: str
+    dusun: str
+    rt: str
+    rw: str
+    arrived_on: dt.date
+    departed_on: dt.date | None
+
+
+def list_temporaries(store: Store, actor: Actor, *, staying_only: bool = False) -> list[TemporaryInfo]:
+    """Temporary residents, newest arrival first (``staying_only``: not departed)."""
+    require(actor, "books.view")
+    q = select(TemporaryResident).order_by(TemporaryResident.arrived_on.desc(), TemporaryResident.name)
+    if staying_only:
+        q = q.where(TemporaryResident.departed_on.is_(None))
+    with store.read() as s:
+        return [TemporaryInfo(t.id, t.name, t.sex, t.id_number, t.origin, t.purpose, t.host_name, t.dusun, t.rt,
+                              t.rw, t.arrived_on, t.departed_on) for t in s.execute(q).scalars()]
