@@ -40,6 +40,19 @@ def village_name(code: str, stored: str | None) -> str:
         return code
 
 
+BULAN = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
+         "November", "Desember")
+
+
+def month_label(month: str) -> str:
+    """``2026-11`` → ``November 2026``."""
+    try:
+        year, mon = (int(x) for x in month.split("-"))
+        return f"{BULAN[mon - 1]} {year}"
+    except (ValueError, IndexError):
+        return month
+
+
 def previous_month(today: dt.date) -> str:
     last = today.replace(day=1) - dt.timedelta(days=1)
     return f"{last.year:04d}-{last.month:02d}"
@@ -133,7 +146,10 @@ def recap_page(request: Request, user: UserDep,
         groups.setdefault(r.kecamatan, []).append(r)
     sums = {k: (sum(r.population or 0 for r in v), sum(r.change or 0 for r in v), sum(1 for r in v if r.missing))
             for k, v in groups.items()}
-    return _render("rekap.html", groups=groups, sums=sums, user=user, kecamatan=kecamatan,
+    from sync.district.localtime import zone_for_all
+
+    return _render("rekap.html", groups=groups, sums=sums, user=user, kecamatan=kecamatan, now=now_utc(),
+                   zone=zone_for_all(r.code for r in rows),
                    wanted=previous_month(today), due=due_day(db),
                    total=(sum(r.population or 0 for r in rows), sum(r.change or 0 for r in rows),
                           sum(1 for r in rows if r.missing), len(rows)))

@@ -56,7 +56,7 @@ def test_reports_arrive_and_the_recap_sums_them(district: District, tmp_path: Pa
     assert c.get("/monitoring/rekap", follow_redirects=False).status_code == 303  # sign-in first
     c.post("/monitoring/masuk", data={"username": "dinas", "password": PASSWORD, "next": "/monitoring"})
     page = c.get("/monitoring/rekap")
-    assert page.status_code == 200 and "Sarongan" in page.text and "1999" in page.text
+    assert page.status_code == 200 and "Sarongan" in page.text and "1.999" in page.text
     assert VILLAGE not in page.text.replace(f"/monitoring/desa/{VILLAGE}", "")  # the name, not the code
     overview = c.get("/monitoring").text
     assert "Sarongan" in overview
@@ -67,3 +67,36 @@ def test_reports_arrive_and_the_recap_sums_them(district: District, tmp_path: Pa
     f.write_bytes(x.content)
     sheet = CalamineWorkbook.from_path(str(f)).get_sheet_by_index(0).to_python()
     assert sheet[1][1] == "Sarongan" and len(sheet) == 3
+
+
+def test_pages_show_names_titles_and_local_time(district: District) -> None:
+    import re
+
+    district.store.add_village(VILLAGE, "")
+    dev = district.enroll(VILLAGE)
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    dev.push(*[dev.change("letter", new_id(), "create", {"number": f"470/{i}", "letter_type": "domisili",
+                                                          "issued_at": now.isoformat(), "content_hash": "a" * 64})
+               for i in range(2)])
+    monitoring.add_user(district.store.db, "dinas", PASSWORD, "Dinas PMD")
+    c = district.client
+    c.post("/monitoring/masuk", data={"username": "dinas", "password": PASSWORD, "next": "/monitoring"})
+    page = c.get(f"/monitoring/desa/{VILLAGE}").text
+    assert "<h1>Sarongan" in page
+    assert "Surat Keterangan Domisili" in page and ">domisili<" not in page
+    wib = (now + dt.timedelta(hours=7)).strftime("%d-%m-%Y")
+    stamp = re.search(r"data per (\d\d-\d\d-\d{4} \d\d\.\d\d) (\w+)", page)
+    assert stamp and stamp.group(2) == "WIB" and stamp.group(1).startswith(wib) and "UTC</small>" not in page
+    assert "<text" not in page  # axis labels are page text, sized by the style sheet, not scaled with the chart
+    assert 'class="sumbu"' in page
+    overview = c.get("/monitoring").text
+    assert "WIB</small>" in overview and "Sarongan" in overview
+
+
+def test_time_zone_by_province() -> None:
+    from sync.district.localtime import stamp, zone_for
+
+    t = dt.datetime(2026, 12, 3, 23, 25, tzinfo=dt.UTC)
+    assert stamp(t, zone_for("35.10.01.2001")) == "04-12-2026 06.25 WIB"  # Banyuwangi
+    assert stamp(t, zone_for("51.71.01.1001")) == "04-12-2026 07.25 WITA"  # Denpasar
+    assert stamp(t, zone_for("94.01.01.2001")) == "04-12-2026 08.25 WIT"  # Papua Tengah

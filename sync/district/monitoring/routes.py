@@ -20,8 +20,10 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from sync import protocol as p
 from sync.district.api import current_device
+from sync.district.localtime import WIB, letter_type_titles, stamp, zone_for, zone_for_all
 from sync.district.models import Device
 from sync.district.monitoring.models import now_utc
+from sync.district.monthly_reports import latest_closed, month_label, recap
 from sync.district.monitoring.queries import StatusReport, VillageRow, overview, save_report, village_detail
 from sync.district.monitoring.security import (
     COOKIE,
@@ -40,6 +42,8 @@ _templates = Environment(
     loader=FileSystemLoader(Path(__file__).resolve().parent.parent / "templates"),
     autoescape=select_autoescape(["html"]),
 )
+# times in the office's zone with its label (WIB/WITA/WIT), not UTC
+_templates.globals.update(stamp=stamp, default_zone=WIB, zone=None, bulan=month_label)
 
 
 @report_router.post("/status")
@@ -146,7 +150,9 @@ def overview_page(request: Request, user: UserDep, sort: str = "kode",
     }
     share = totals["in_time"] / totals["counted"] if totals["counted"] else None
     return _render("overview.html", rows=_sort_rows(rows, sort, now), now=now, user=user, totals=totals,
-                   share=share, sort=sort, q=q, month=f"{BULAN[now.month - 1]} {now.year}")
+                   share=share, sort=sort, q=q, month=f"{BULAN[now.month - 1]} {now.year}",
+                   zone=zone_for_all(r.code for r in rows),
+                   monthly={m.code: m for m in recap(request_db(request), now.date())})
 
 
 @pages.get("/desa/{code}", response_class=HTMLResponse)
@@ -158,9 +164,12 @@ def village_page(request: Request, code: str, user: UserDep) -> HTMLResponse:
     top_type = max((n for _t, n in detail.by_type), default=0) or 1
     top_day = max((n for _d, n in detail.by_day), default=0) or 1
     answered = detail.complaints_in_time + detail.complaints_late + detail.complaints_overdue_open
+    titles = letter_type_titles()
     return _render("village.html", d=detail, r=detail.row, now=now, user=user, top_type=top_type,
                    top_day=top_day, complaints_total=answered + detail.complaints_waiting,
-                   month=f"{BULAN[now.month - 1]} {now.year}")
+                   month=f"{BULAN[now.month - 1]} {now.year}", zone=zone_for(code),
+                   type_titles={t: titles[t].title() if t in titles else t for t, _n in detail.by_type},
+                   monthly=latest_closed(request_db(request)).get(code))
 
 
 def _csv(rows: list[list[Any]], filename: str) -> Response:
