@@ -119,7 +119,7 @@ def test_monthly_pages_in_chromium(tmp_path: Path) -> None:
         dom = _browser(links["village"], tmp_path / "x.png", tmp_path / "p-dom", 1366, dump=True)
         assert "Sarongan" in dom and "Surat Keterangan Domisili" in dom and "WIB" in dom and "2.005" in dom
         rekap = _browser(links["rekap"], tmp_path / "y.png", tmp_path / "p-dom2", 412, dump=True)
-        assert "Pesanggaran" in rekap and "belum melapor" in rekap or now.day <= 10
+        assert ("Pesanggaran" in rekap and "belum melapor" in rekap) or now.day <= 10
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -23,7 +23,6 @@ from sync.district.api import current_device
 from sync.district.localtime import WIB, letter_type_titles, stamp, zone_for, zone_for_all
 from sync.district.models import Device
 from sync.district.monitoring.models import now_utc
-from sync.district.monthly_reports import latest_closed, month_label, recap
 from sync.district.monitoring.queries import StatusReport, VillageRow, overview, save_report, village_detail
 from sync.district.monitoring.security import (
     COOKIE,
@@ -35,6 +34,7 @@ from sync.district.monitoring.security import (
     safe_next,
     session_response,
 )
+from sync.district.monthly_reports import latest_closed, month_label, recap
 
 pages = APIRouter(prefix="/monitoring")
 report_router = APIRouter(prefix=p.API_PREFIX)
