@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
+from kiosk.changes import ENTITY_ORDER
 from kiosk.db import Store
 from kiosk.errors import DomainError, StorageError
 from kiosk.i18n import N_
@@ -53,7 +54,7 @@ ROW_RETRY_BASE = 1.0
 CLOCK_WARN_SECONDS = 300
 SIDECAR = "sync-watermark.json"
 # A full re-sync reloads these from the district's snapshot, parents before children.
-SNAPSHOT_ORDER = ("family", "resident", "population_event", "letter_request", "letter", "complaint")
+SNAPSHOT_ORDER = ENTITY_ORDER  # parents first (the registry's order)
 LOCK_FILE = "sync.lock"
 # Test hooks (fault tests): sleep after the server answered a push, before the answer is recorded.
 ENV_SLEEP_AFTER_SEND = "SMART_KAMPUNG_SYNC_TEST_SLEEP_AFTER_SEND"

@@ -28,7 +28,7 @@ class MonthlyReport(Base):
     revision: Mapped[int] = mapped_column(Integer, default=1)
     state: Mapped[str] = mapped_column(String(10), default="closed")  # closed | reopened
     figures: Mapped[dict[str, Any]] = mapped_column(JSON)
-    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    pdf: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)  # None: pulled from the district
     pdf_hash: Mapped[str] = mapped_column(String(64))
     closed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     closed_by: Mapped[str | None] = mapped_column(String(36), nullable=True)
@@ -41,7 +41,9 @@ class MonthlyReport(Base):
 
 
 class TemporaryResident(Base):
-    """Penduduk sementara (Buku A.4): someone staying in the village for a while, not on a KK here."""
+    """Penduduk sementara (Buku A.4): someone staying in the village for a while, not on a KK here.
+
+    This and the two letter books stay in the office (not synced, hence no ``version``)."""
 
     __tablename__ = "temporary_resident"
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
@@ -64,7 +66,6 @@ class TemporaryResident(Base):
     arrived_on: Mapped[dt.date] = mapped_column(Date)
     departed_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     note: Mapped[str] = mapped_column(Text, default="")
-    version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     __table_args__ = (Index("ix_temporary_resident_arrived", "arrived_on"),)
@@ -84,7 +85,6 @@ class IncomingLetter(Base):
     subject: Mapped[str] = mapped_column(Text)
     disposition: Mapped[str] = mapped_column(Text, default="")
     note: Mapped[str] = mapped_column(Text, default="")
-    version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     __table_args__ = (UniqueConstraint("year", "agenda_number", name="uq_incoming_letter_agenda"),)
 
@@ -103,6 +103,5 @@ class LetterDispatch(Base):
     addressee: Mapped[str] = mapped_column(String(200))  # ditujukan kepada
     letter_id: Mapped[str | None] = mapped_column(String(36), nullable=True)  # our issued letter, if any
     note: Mapped[str] = mapped_column(Text, default="")
-    version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     __table_args__ = (UniqueConstraint("year", "sequence", name="uq_letter_dispatch_sequence"),)

@@ -72,7 +72,7 @@ class RegisterService:
         if errors:
             raise ValidationError(fields=errors)
         with self.store.write() as s:
-            row = TemporaryResident(**values, version=1, created_at=utcnow(), updated_at=utcnow())
+            row = TemporaryResident(**values, created_at=utcnow(), updated_at=utcnow())
             s.add(row)
             s.flush()
             write_audit(s, actor, action="temporary_resident.create", entity="temporary_resident", entity_id=row.id,
@@ -90,7 +90,6 @@ class RegisterService:
             if errors:
                 raise ValidationError(fields=errors)
             row.departed_on = day
-            row.version += 1
             row.updated_at = utcnow()
             write_audit(s, actor, action="temporary_resident.depart", entity="temporary_resident", entity_id=row.id,
                         details={"fields": ["departed_on"]})
@@ -118,7 +117,7 @@ class RegisterService:
                                  letter_number=str(data.get("letter_number") or "").strip(), letter_date=letter_date,
                                  sender=sender, subject=subject,
                                  disposition=str(data.get("disposition") or "").strip(),
-                                 note=str(data.get("note") or "").strip(), version=1, created_at=utcnow())
+                                 note=str(data.get("note") or "").strip(), created_at=utcnow())
             s.add(row)
             s.flush()
             write_audit(s, actor, action="incoming_letter.create", entity="incoming_letter", entity_id=row.id,
@@ -145,7 +144,7 @@ class RegisterService:
             row = LetterDispatch(year=sent.year, sequence=last + 1, sent_on=sent, letter_date=letter_date,
                                  letter_number=str(data.get("letter_number") or "").strip(), subject=subject,
                                  addressee=addressee, letter_id=data.get("letter_id") or None,
-                                 note=str(data.get("note") or "").strip(), version=1, created_at=utcnow())
+                                 note=str(data.get("note") or "").strip(), created_at=utcnow())
             s.add(row)
             s.flush()
             write_audit(s, actor, action="letter_dispatch.create", entity="letter_dispatch", entity_id=row.id,

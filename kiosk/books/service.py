@@ -99,7 +99,12 @@ class MonthlyReportService:
             month, _first, _last = monthly.parse_month(month, today)
             latest = self._latest(s, month)
             if latest is not None and latest.state == "closed":
-                return bytes(latest.pdf)
+                if latest.pdf is not None:
+                    return bytes(latest.pdf)
+                # closed on another office computer: the same figures, printed here
+                return self._render(s, dict(latest.figures), latest.closed_at.date(), {
+                    "at": latest.closed_at.strftime("%d-%m-%Y %H.%M UTC"), "by": latest.closed_by_name,
+                    "revision": latest.revision})
             figures = monthly.compute(s, month, today=today).figures
             return self._render(s, figures, today or dt.date.today(), None)
 
@@ -157,14 +162,11 @@ class MonthlyReportService:
             latest = self._latest(s, month)
             if latest is None or latest.state != "closed":
                 raise ValidationError(MSG_NOT_CLOSED, fields={"month": MSG_NOT_CLOSED}, month=month)
-            base = latest.version
             latest.state = "reopened"
             latest.reopened_at = utcnow()
             latest.reopened_by = actor.user_id
             latest.reopen_reason = reason
-            latest.version = base + 1
-            s.flush()
-            record_change(s, actor, entity=ENTITY, entity_id=latest.id, op="update", base_version=base,
+            record_change(s, actor, entity=ENTITY, entity_id=latest.id, op="update", record=latest,
                           action="monthly_report.reopen",
                           payload={"state": "reopened", "reopened_at": latest.reopened_at, "reopen_reason": reason},
                           audit_details={"month": month, "revision": latest.revision, "reason": reason})

@@ -25,7 +25,7 @@ def upgrade() -> None:
         sa.Column("revision", sa.Integer(), nullable=False),
         sa.Column("state", sa.String(10), nullable=False),
         sa.Column("figures", sa.JSON(), nullable=False),
-        sa.Column("pdf", sa.LargeBinary(), nullable=False),
+        sa.Column("pdf", sa.LargeBinary(), nullable=True),
         sa.Column("pdf_hash", sa.String(64), nullable=False),
         sa.Column("closed_at", sa.DateTime(), nullable=False),
         sa.Column("closed_by", sa.String(36), nullable=True),
@@ -58,7 +58,6 @@ def upgrade() -> None:
         sa.Column("arrived_on", sa.Date(), nullable=False),
         sa.Column("departed_on", sa.Date(), nullable=True),
         sa.Column("note", sa.Text(), nullable=False),
-        sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
     )
@@ -75,7 +74,6 @@ def upgrade() -> None:
         sa.Column("subject", sa.Text(), nullable=False),
         sa.Column("disposition", sa.Text(), nullable=False),
         sa.Column("note", sa.Text(), nullable=False),
-        sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.UniqueConstraint("year", "agenda_number", name="uq_incoming_letter_agenda"),
     )
@@ -91,7 +89,6 @@ def upgrade() -> None:
         sa.Column("addressee", sa.String(200), nullable=False),
         sa.Column("letter_id", sa.String(36), nullable=True),
         sa.Column("note", sa.Text(), nullable=False),
-        sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.UniqueConstraint("year", "sequence", name="uq_letter_dispatch_sequence"),
     )

@@ -34,7 +34,6 @@ from sync.district.monitoring.security import (
     safe_next,
     session_response,
 )
-from sync.district.monthly_reports import latest_closed, month_label, recap
 
 pages = APIRouter(prefix="/monitoring")
 report_router = APIRouter(prefix=p.API_PREFIX)
@@ -43,7 +42,14 @@ _templates = Environment(
     autoescape=select_autoescape(["html"]),
 )
 # times in the office's zone with its label (WIB/WITA/WIT), not UTC
-_templates.globals.update(stamp=stamp, default_zone=WIB, zone=None, bulan=month_label)
+_templates.globals.update(stamp=stamp, default_zone=WIB, zone=None, bulan=lambda m: _monthly().month_label(m))
+
+
+def _monthly() -> Any:
+    """sync.district.monthly_reports, imported when first needed (it imports this package's parts)."""
+    from sync.district import monthly_reports
+
+    return monthly_reports
 
 
 @report_router.post("/status")
@@ -152,7 +158,7 @@ def overview_page(request: Request, user: UserDep, sort: str = "kode",
     return _render("overview.html", rows=_sort_rows(rows, sort, now), now=now, user=user, totals=totals,
                    share=share, sort=sort, q=q, month=f"{BULAN[now.month - 1]} {now.year}",
                    zone=zone_for_all(r.code for r in rows),
-                   monthly={m.code: m for m in recap(request_db(request), now.date())})
+                   monthly={m.code: m for m in _monthly().recap(request_db(request), now.date())})
 
 
 @pages.get("/desa/{code}", response_class=HTMLResponse)
@@ -169,7 +175,7 @@ def village_page(request: Request, code: str, user: UserDep) -> HTMLResponse:
                    top_day=top_day, complaints_total=answered + detail.complaints_waiting,
                    month=f"{BULAN[now.month - 1]} {now.year}", zone=zone_for(code),
                    type_titles={t: titles[t].title() if t in titles else t for t, _n in detail.by_type},
-                   monthly=latest_closed(request_db(request)).get(code))
+                   monthly=_monthly().latest_closed(request_db(request)).get(code))
 
 
 def _csv(rows: list[list[Any]], filename: str) -> Response:
