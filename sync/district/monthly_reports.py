@@ -80,19 +80,33 @@ def due_day(db: Database) -> int:
         return DEFAULT_DUE_DAY
 
 
-def latest_closed(db: Database) -> dict[str, dict[str, Any]]:
-    """Per village, the newest closed month (highest month, then revision)."""
+_TOTALS = ("start", "births", "deaths", "moved_in", "moved_out", "end")
+
+
+def latest_closed(db: Database, village: str | None = None) -> dict[str, dict[str, Any]]:
+    """Per village, the newest closed month (highest month, then revision), with its village totals.
+
+    The figures are read out of the stored JSON by the database (SQLite ``json_extract``, PostgreSQL
+    ``#>>``): a district holds thousands of reports, each with its per-dusun blocks, and decoding them all
+    in Python would cost seconds."""
+    data = Record.data
+    cols = [Record.village, data["month"].as_string(), data["revision"].as_integer(), data["state"].as_string(),
+            data["closed_at"].as_string(), data[("figures", "village", "families", "end")].as_integer(),
+            *[data[("figures", "village", "total", "all", k)].as_integer() for k in _TOTALS]]
+    q = select(*cols).where(Record.entity == ENTITY, Record.deleted.is_(False))
+    if village is not None:
+        q = q.where(Record.village == village)
     best: dict[str, dict[str, Any]] = {}
     with db.read() as s:
-        rows = s.execute(select(Record.village, Record.data).where(Record.entity == ENTITY,
-                                                                   Record.deleted.is_(False))).all()
-    for village, data in rows:
-        if not isinstance(data, dict) or data.get("state") != "closed" or "figures" not in data:
+        rows = s.execute(q).all()
+    for row in rows:
+        code, month, revision, state, closed_at, families = row[:6]
+        if state != "closed" or not month or row[6 + _TOTALS.index("end")] is None:
             continue
-        key = (str(data.get("month") or ""), int(data.get("revision") or 0))
-        have = best.get(village)
-        if have is None or key > (have["month"], int(have.get("revision") or 0)):
-            best[village] = data
+        have = best.get(code)
+        if have is None or (month, revision or 0) > (have["month"], have["revision"] or 0):
+            best[code] = {"month": month, "revision": revision, "closed_at": closed_at, "families_end": families,
+                          "total": {k: int(v or 0) for k, v in zip(_TOTALS, row[6:], strict=True)}}
     return best
 
 
@@ -109,11 +123,10 @@ def recap(db: Database, today: dt.date | None = None) -> list[RecapRow]:
     out = []
     for code, name in villages:
         rep = reports.get(code)
-        total = rep["figures"]["village"]["total"]["all"] if rep else None
-        fam = rep["figures"]["village"]["families"] if rep else None
+        total = rep["total"] if rep else None
         out.append(RecapRow(code, village_name(code, name), kec.get(code[:8], code[:8]),
                             rep["month"] if rep else None, total["end"] if total else None,
-                            total["end"] - total["start"] if total else None, fam["end"] if fam else None,
+                            total["end"] - total["start"] if total else None, rep["families_end"] if rep else None,
                             str(rep.get("closed_at") or "") if rep else None,
                             late and (rep is None or rep["month"] < wanted)))
     return out

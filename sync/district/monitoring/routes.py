@@ -175,7 +175,7 @@ def village_page(request: Request, code: str, user: UserDep) -> HTMLResponse:
                    top_day=top_day, complaints_total=answered + detail.complaints_waiting,
                    month=f"{BULAN[now.month - 1]} {now.year}", zone=zone_for(code),
                    type_titles={t: titles[t].title() if t in titles else t for t, _n in detail.by_type},
-                   monthly=_monthly().latest_closed(request_db(request)).get(code))
+                   monthly=_monthly().latest_closed(request_db(request), code).get(code))
 
 
 def _csv(rows: list[list[Any]], filename: str) -> Response:
