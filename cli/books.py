@@ -54,7 +54,9 @@ def _figures_text(info: Any) -> str:
     t = v["total"]
     labels = [("start", _("start of month")), ("births", _("births")), ("deaths", _("deaths")),
               ("moved_in", _("moved in")), ("moved_out", _("moved out")), ("end", _("end of month"))]
-    lines = [_("Monthly population report {month} ({state})").format(month=info.month, state=info.state)]
+    states = {"open": _("not closed yet"), "closed": _("closed"), "reopened": _("re-opened")}
+    lines = [_("Monthly population report {month} ({state})").format(month=info.month,
+                                                                     state=states.get(info.state, info.state))]
     lines.append(f"{'':22} {'L':>6} {'P':>6} {'L+P':>6}")
     for key, label in labels:
         lines.append(f"{label:22} {t['L'][key]:>6} {t['P'][key]:>6} {t['all'][key]:>6}")
