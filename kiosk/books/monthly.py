@@ -20,6 +20,7 @@ from sqlalchemy.exc import OperationalError
 from kiosk.books.population import (
     CHANGE_COLUMNS,
     ENTRY,
+    KIND_LABELS,
     PROBLEM_MESSAGES,
     STATUS_ALIVE,
     Person,
@@ -64,7 +65,7 @@ class ReportDataError(DomainError):
     def to_json(self) -> dict[str, Any]:
         return {**super().to_json(), "problems": [
             {"code": p.code, "resident_id": p.resident_id, "name": p.name, "dusun": p.dusun, "rt": p.rt,
-             "rw": p.rw, "message": _(PROBLEM_MESSAGES[p.code]).format(**p.data)} for p in self.problems]}
+             "rw": p.rw, "message": problem_text(p)} for p in self.problems]}
 
 
 class NoPopulationData(DomainError):
@@ -72,10 +73,17 @@ class NoPopulationData(DomainError):
     template = N_("There is no population data for {month}: no residents and no events.")
 
 
+def problem_text(p: Problem) -> str:
+    """What is wrong, in the user's language (event names translated too)."""
+    labels = set(KIND_LABELS.values())
+    data = {k: _(v) if v in labels else v for k, v in p.data.items()}
+    return _(PROBLEM_MESSAGES[p.code]).format(**data)
+
+
 def describe(p: Problem) -> str:
     """One line naming the resident and what is wrong (no NIK: messages may end up in logs)."""
     where = " ".join(x for x in (p.dusun, f"RT {p.rt}" if p.rt else "", f"RW {p.rw}" if p.rw else "") if x)
-    what = _(PROBLEM_MESSAGES[p.code]).format(**p.data)
+    what = problem_text(p)
     return f"• {p.name}" + (f" ({where})" if where else "") + f": {what}"
 
 

@@ -213,6 +213,11 @@ def build_timelines(people: dict[str, Person], events: Iterable[Event]) -> tuple
                 problems.append(_problem(person, "entry_already_resident", when, kind=label, date=when.isoformat()))
             present = kind == ENTRY
         if steps and present != (person.status == STATUS_ALIVE):
-            problems.append(_problem(person, "status_mismatch", None, status=person.status,
-                                     expected=STATUS_ALIVE if present else steps[-1][3].kind))
+            from kiosk.refdata import code_list
+
+            names = code_list("status_dasar")
+            problems.append(_problem(person, "status_mismatch", None,
+                                     status=names.name_of(person.status) or person.status,
+                                     expected=names.name_of(STATUS_ALIVE) if present else
+                                     KIND_LABELS.get(steps[-1][3].kind, steps[-1][3].kind)))
     return timelines, problems
