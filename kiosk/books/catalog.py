@@ -1,5 +1,6 @@
-"""The Buku Administrasi Penduduk (Permendagri 47/2016, lampiran A.1–A.5) and the office's letter books:
-titles and columns as printed, and the rows of each, read from the store.
+"""The Buku Administrasi Penduduk (Permendagri 47/2016, lampiran B.1–B.5; issue 16 calls them A.1–A.5) and
+the letter books of the Administrasi Umum (A.7 Buku Agenda, A.8 Buku Ekspedisi): titles and columns as
+printed, and the rows of each, read from the store.
 
 Columns follow OpenSID's printed views (``resources/views/admin/bumindes/penduduk/*/cetak.blade.php``),
 which themselves follow the Permendagri annex; where the store has no such fact (A.1 "dapat membaca
@@ -247,18 +248,18 @@ def ekspedisi_rows(s: Session, f: Filters) -> list[list[str]]:
 _GROUP4 = [["WNA", ["L", "P"]], ["WNI", ["L", "P"]]]
 
 BOOKS: dict[str, Book] = {b.name: b for b in (
-    Book("A.1", "induk", "Buku Induk Penduduk",
+    Book("B.1", "induk", "Buku Induk Penduduk",
          ["NOMOR URUT", "NAMA LENGKAP / PANGGILAN", "JENIS KELAMIN", "STATUS PERKAWINAN",
           ["TEMPAT & TANGGAL LAHIR", ["TEMPAT LAHIR", "TGL"]], "AGAMA", "PENDIDIKAN TERAKHIR", "PEKERJAAN",
           "DAPAT MEMBACA HURUF", "KEWARGA-NEGARAAN", "ALAMAT LENGKAP", "KEDUDUKAN DLM KELUARGA", "NIK", "NOMOR KK",
           "KET"],
          [4, 12, 5, 6.5, 7, 6, 6, 7, 8, 5.5, 6, 13, 7, 10, 10, 4], "CLCL"),
-    Book("A.2", "mutasi", "Buku Mutasi Penduduk Desa",
+    Book("B.2", "mutasi", "Buku Mutasi Penduduk Desa",
          ["NOMOR URUT", "NAMA LENGKAP / PANGGILAN", ["TEMPAT & TANGGAL LAHIR", ["TEMPAT LAHIR", "TANGGAL"]],
           "JENIS KELAMIN", "KEWARGA-NEGARAAN", ["PENAMBAHAN", ["DATANG DARI", "TANGGAL"]],
           ["PENGURANGAN", ["PINDAH KE", "TANGGAL", "MENINGGAL", "TANGGAL"]], "KET"],
          [4, 13, 8, 6, 4, 5.5, 11, 6, 11, 6, 8, 6, 7], "CLLLCC"),
-    Book("A.3", "rekapitulasi", "Buku Rekapitulasi Jumlah Penduduk",
+    Book("B.3", "rekapitulasi", "Buku Rekapitulasi Jumlah Penduduk",
          ["NOMOR URUT", "NAMA DUSUN / LINGKUNGAN",
           ["JUMLAH PENDUDUK AWAL BULAN", [*_GROUP4, "JML KK", "JML ANGGOTA KELUARGA", "JML JIWA (3 s.d. 6)"]],
           ["TAMBAHAN BULAN INI", [["LAHIR", _GROUP4], ["DATANG", _GROUP4]]],
@@ -266,22 +267,22 @@ BOOKS: dict[str, Book] = {b.name: b for b in (
           ["JML PENDUDUK AKHIR BULAN", [*_GROUP4, "JML KK", "JML ANGGOTA KELUARGA", "JML JIWA (26 s.d. 29)"]],
           "KET"],
          [3.3, 8, *[2] * 4, 2.6, 4.4, 3.3, *[2] * 16, *[2] * 4, 2.6, 4.4, 3.3, 2.5], "CL" + "C" * 31, per_month=True),
-    Book("A.4", "sementara", "Buku Penduduk Sementara",
+    Book("B.4", "sementara", "Buku Penduduk Sementara",
          ["NOMOR URUT", "NAMA LENGKAP", ["JENIS KELAMIN", ["L", "P"]], "NOMOR IDENTITAS / TANDA PENGENAL",
           "TEMPAT DAN TANGGAL LAHIR / UMUR", "PEKERJAAN", ["KEWARGANEGARAAN", ["KEBANGSAAN", "KETURUNAN"]],
           "DATANG DARI", "MAKSUD DAN TUJUAN KEDATANGAN", "NAMA DAN ALAMAT YG DIDATANGI", "DATANG TANGGAL",
           "PERGI TANGGAL", "KET"],
          [4, 11, 2.5, 2.5, 9, 9, 7, 6, 6, 9, 10, 12, 6, 6, 5], "CLCC"),
-    Book("A.5", "ktp-kk", "Buku Kartu Tanda Penduduk dan Buku Kartu Keluarga",
+    Book("B.5", "ktp-kk", "Buku Kartu Tanda Penduduk dan Buku Kartu Keluarga",
          ["NOMOR URUT", "NO. KK", "NAMA LENGKAP", "NIK", "JENIS KELAMIN", "TEMPAT / TANGGAL LAHIR", "GOL. DARAH",
           "AGAMA", "PENDIDIKAN", "PEKERJAAN", "ALAMAT", "STATUS PERKAWINAN", "TEMPAT DAN TANGGAL DIKELUARKAN",
           "STATUS HUB. KELUARGA", "KEWARGA-NEGARAAN", ["ORANG TUA", ["AYAH", "IBU"]], "TGL MULAI DI DESA", "KET"],
          [4, 10.5, 10, 10.5, 4, 9, 4, 5, 6, 7, 10, 6, 6, 6, 5, 8, 8, 6, 3], "CLLLC"),
-    Book("B.agenda", "agenda-masuk", "Buku Agenda Surat Masuk",
+    Book("A.7", "agenda-masuk", "Buku Agenda Surat Masuk",
          ["NOMOR URUT", "TANGGAL PENERIMAAN", ["SURAT MASUK", ["NOMOR", "TANGGAL", "PENGIRIM", "ISI SINGKAT"]],
           "DISPOSISI", "KET"],
          [4, 6, 10, 6, 12, 22, 14, 6], "CC"),
-    Book("B.ekspedisi", "ekspedisi", "Buku Ekspedisi",
+    Book("A.8", "ekspedisi", "Buku Ekspedisi",
          ["NOMOR URUT", "TANGGAL PENGIRIMAN", ["SURAT", ["TANGGAL", "NOMOR"]], "ISI SINGKAT SURAT YANG DIKIRIM",
           "DITUJUKAN KEPADA", "KET"],
          [4, 7, 6, 12, 24, 16, 8], "CCC"),

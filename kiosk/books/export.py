@@ -119,7 +119,7 @@ class BookService:
         if where:
             subtitle += f" — {where}"
         notes = [] if result.rows else ["Tidak ada data pada periode ini."]
-        return {"paper": paper, "code": f"Lampiran {result.book.code}" if result.book.code.startswith("A.") else "",
+        return {"paper": paper, "code": f"Lampiran {result.book.code}",
                 "title": result.book.title, "subtitle": subtitle, "kop": kop_of(office, logo),
                 "columns": result.book.columns, "shares": result.book.shares, "align": result.book.align,
                 "rows": result.rows, "bold_rows": [len(result.rows) - 1] if result.book.per_month and not f.dusun

@@ -97,6 +97,7 @@ def test_pdf_is_landscape_with_header_on_every_page_and_signature(services: Serv
     assert all("NOMOR KK" in p and "KEDUDUKAN" in p for p in pages if p.strip())
     assert f"Halaman 1 dari {len(reader.pages)}" in pages[0]
     assert "BUKU INDUK PENDUDUK" in pages[0] and "PEMERINTAH KABUPATEN BANYUWANGI" in pages[0]
+    assert "Lampiran B.1" in pages[0]  # Permendagri 47/2016: Administrasi Penduduk is section B
     assert "KEPALA DESA SARONGAN" in pages[-2] + pages[-1] and "Slamet Riyadi" in text
 
 

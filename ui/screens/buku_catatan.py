@@ -210,7 +210,7 @@ class BukuCatatanScreen(QWidget):
         self.temporary = TemporaryTab(ctx)
         self.incoming = IncomingTab(ctx)
         self.dispatch = DispatchTab(ctx)
-        self.tabs.addTab(self.temporary, _("Temporary residents (A.4)"))
+        self.tabs.addTab(self.temporary, _("Temporary residents (B.4)"))
         self.tabs.addTab(self.incoming, _("Incoming letters"))
         self.tabs.addTab(self.dispatch, _("Letters sent (ekspedisi)"))
         layout.addWidget(self.tabs)
