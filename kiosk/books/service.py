@@ -26,6 +26,7 @@ from kiosk.errors import ConflictError, NotConfigured, ValidationError
 from kiosk.i18n import N_
 from kiosk.models import OfficeProfile, utcnow
 from kiosk.permissions import require
+from kiosk.timezones import stamp, zone_for
 
 ENTITY = "monthly_report"
 MSG_NOT_OVER = N_("The month {month} is not over yet: it can be closed from the 1st of the next month.")
@@ -103,7 +104,7 @@ class MonthlyReportService:
                     return bytes(latest.pdf)
                 # closed on another office computer: the same figures, printed here
                 return self._render(s, dict(latest.figures), latest.closed_at.date(), {
-                    "at": latest.closed_at.strftime("%d-%m-%Y %H.%M UTC"), "by": latest.closed_by_name,
+                    "at": stamp(latest.closed_at, zone_for(_village(s))), "by": latest.closed_by_name,
                     "revision": latest.revision})
             figures = monthly.compute(s, month, today=today).figures
             return self._render(s, figures, today or dt.date.today(), None)
@@ -134,12 +135,12 @@ class MonthlyReportService:
             latest = self._latest(s, month)
             if latest is not None and latest.state == "closed":
                 raise ConflictError(MSG_ALREADY_CLOSED, month=month, revision=latest.revision,
-                                    at=latest.closed_at.strftime("%d-%m-%Y %H.%M UTC"))
+                                    at=stamp(latest.closed_at, zone_for(_village(s))))
             figures = monthly.compute(s, month, today=today).figures
             revision = (latest.revision + 1) if latest is not None else 1
             now = utcnow()
             by = actor.full_name or actor.username
-            pdf = self._render(s, figures, today, {"at": now.strftime("%d-%m-%Y %H.%M UTC"), "by": by,
+            pdf = self._render(s, figures, today, {"at": stamp(now, zone_for(_village(s))), "by": by,
                                                    "revision": revision})
             row = MonthlyReport(month=month, revision=revision, state="closed", figures=figures, pdf=pdf,
                                 pdf_hash=hashlib.sha256(pdf).hexdigest(), closed_at=now, closed_by=actor.user_id,
@@ -171,6 +172,10 @@ class MonthlyReportService:
                           payload={"state": "reopened", "reopened_at": latest.reopened_at, "reopen_reason": reason},
                           audit_details={"month": month, "revision": latest.revision, "reason": reason})
             return self._info(latest)
+
+
+def _village(s: Session) -> str:
+    return s.execute(select(OfficeProfile.village_code)).scalar() or ""
 
 
 def _payload(row: MonthlyReport) -> dict[str, Any]:

@@ -1,5 +1,5 @@
-"""Indonesia's three time zones by province (Kemendagri code), so district pages show a village's times
-as its office reads them: WIB (UTC+7), WITA (UTC+8), WIT (UTC+9) — UK 41/2005 / Keppres 41/1987."""
+"""Times on the district pages as each village's office reads them (its zone from ``kiosk.timezones``),
+and the letter type titles the pages show instead of codes."""
 
 from __future__ import annotations
 
@@ -7,23 +7,9 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterable
 
-WIB = dt.timezone(dt.timedelta(hours=7), "WIB")
-WITA = dt.timezone(dt.timedelta(hours=8), "WITA")
-WIT = dt.timezone(dt.timedelta(hours=9), "WIT")
+from kiosk.timezones import WIB, WIT, WITA, stamp, zone_for
 
-# Sumatra, Java, West and Central Kalimantan: WIB; Bali, Nusa Tenggara, South/East/North Kalimantan and
-# Sulawesi: WITA; Maluku and Papua: WIT.
-_WITA = {"51", "52", "53", "63", "64", "65", "71", "72", "73", "74", "75", "76"}
-_WIT = {"81", "82", "91", "92", "93", "94", "95", "96", "97"}
-
-
-def zone_for(village_code: str) -> dt.timezone:
-    province = (village_code or "")[:2]
-    if province in _WIT:
-        return WIT
-    if province in _WITA:
-        return WITA
-    return WIB
+__all__ = ["WIB", "WIT", "WITA", "letter_type_titles", "local", "stamp", "zone_for", "zone_for_all"]
 
 
 def zone_for_all(codes: Iterable[str]) -> dt.timezone:
@@ -39,12 +25,6 @@ def local(value: dt.datetime | None, zone: dt.timezone) -> dt.datetime | None:
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
     return value.astimezone(zone)
-
-
-def stamp(value: dt.datetime | None, zone: dt.timezone) -> str:
-    """``04-12-2026 07.25 WIB`` (empty for no time)."""
-    v = local(value, zone)
-    return f"{v:%d-%m-%Y %H.%M} {zone.tzname(None)}" if v is not None else ""
 
 
 def letter_type_titles() -> dict[str, str]:

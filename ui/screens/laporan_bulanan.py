@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from kiosk.i18n import _
 from kiosk.permissions import allowed
+from kiosk.timezones import stamp, zone_for
 from ui import msgbox
 from ui.context import AppContext
 from ui.models.book_rows import BookRowsModel
@@ -52,6 +53,7 @@ class LaporanBulananScreen(QWidget):
         self.ctx = ctx
         self.reports = ctx.services.monthly_reports
         self.info: Any = None
+        self.zone = zone_for(ctx.services.office.profile().village_code)
         layout = QVBoxLayout(self)
         title = QLabel(_("Monthly population report"))
         title.setObjectName("ScreenTitle")
@@ -120,7 +122,7 @@ class LaporanBulananScreen(QWidget):
         self.families.setText(_("Families (KK): {start} + {new} − {gone} = {end}").format(**f))
         if info.state == "closed":
             text = _("Closed (revision {revision}) on {at} by {by}.").format(
-                revision=info.revision, at=info.closed_at.strftime("%d-%m-%Y %H.%M UTC"), by=info.closed_by)
+                revision=info.revision, at=stamp(info.closed_at, self.zone), by=info.closed_by)
             if info.differs_from_events:
                 text += " " + _("Note: the events changed since this month was closed; re-open it to correct it.")
         elif info.state == "reopened":
