@@ -82,10 +82,9 @@ def main(argv: list[str] | None = None) -> int:
     raw_sql = []
     for _ in range(7):
         t = time.perf_counter()
-        con.execute("SELECT village, json_extract(data, '$.month'), json_extract(data, '$.revision'), "
-                    "json_extract(data, '$.state'), json_extract(data, '$.figures.village.total.all.start'), "
-                    "json_extract(data, '$.figures.village.total.all.end'), "
-                    "json_extract(data, '$.figures.village.families.end') FROM records "
+        con.execute("SELECT village, json_extract(data, '$.month', '$.revision', '$.state', "
+                    "'$.figures.village.total.all.start', '$.figures.village.total.all.end', "
+                    "'$.figures.village.families.end') FROM records "
                     "WHERE entity = 'monthly_report' AND deleted = 0").fetchall()
         raw_sql.append(time.perf_counter() - t)
     con.close()

@@ -16,10 +16,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from sync.district.db import Database
-from sync.district.models import Record, ServerSetting, Village
+from sync.district.models import ServerSetting, Village
 from sync.district.monitoring.models import now_utc
 from sync.district.monitoring.security import UserDep, request_db
 
@@ -83,30 +83,45 @@ def due_day(db: Database) -> int:
 _TOTALS = ("start", "births", "deaths", "moved_in", "moved_out", "end")
 
 
+_PATHS = ("month", "revision", "state", "closed_at", "figures.village.families.end",
+          *[f"figures.village.total.all.{k}" for k in _TOTALS])
+# One parse of each stored document: SQLite's json_extract with many paths returns them as one JSON
+# array; PostgreSQL casts the json to jsonb once and reads the paths from it.
+_SQLITE_SQL = ("SELECT village, json_extract(data, " + ", ".join(f"'$.{p}'" for p in _PATHS) + ") FROM records "
+               "WHERE entity = :entity AND NOT deleted{village}")
+_PG_SQL = ("SELECT village, " + ", ".join("d #>> '{" + p.replace(".", ",") + "}'" for p in _PATHS) +
+           " FROM (SELECT village, data::jsonb AS d FROM records WHERE entity = :entity AND NOT deleted{village}) r")
+
+
 def latest_closed(db: Database, village: str | None = None) -> dict[str, dict[str, Any]]:
     """Per village, the newest closed month (highest month, then revision), with its village totals.
 
-    The figures are read out of the stored JSON by the database (SQLite ``json_extract``, PostgreSQL
-    ``#>>``): a district holds thousands of reports, each with its per-dusun blocks, and decoding them all
-    in Python would cost seconds."""
-    data = Record.data
-    cols = [Record.village, data["month"].as_string(), data["revision"].as_integer(), data["state"].as_string(),
-            data["closed_at"].as_string(), data[("figures", "village", "families", "end")].as_integer(),
-            *[data[("figures", "village", "total", "all", k)].as_integer() for k in _TOTALS]]
-    q = select(*cols).where(Record.entity == ENTITY, Record.deleted.is_(False))
-    if village is not None:
-        q = q.where(Record.village == village)
-    best: dict[str, dict[str, Any]] = {}
+    Only these fields are read out of the stored JSON, by the database: a district holds thousands of
+    reports, each with its per-dusun blocks, and decoding them all in Python costs seconds."""
+    import json
+
+    where = " AND village = :village" if village is not None else ""
+    params = {"entity": ENTITY, "village": village}
     with db.read() as s:
-        rows = s.execute(q).all()
-    for row in rows:
-        code, month, revision, state, closed_at, families = row[:6]
-        if state != "closed" or not month or row[6 + _TOTALS.index("end")] is None:
+        if db.is_postgres:
+            rows = [(r[0], list(r[1:])) for r in s.execute(text(_PG_SQL.replace("{village}", where)), params).all()]
+        else:
+            rows = [(r[0], json.loads(r[1]) if r[1] else []) for r in
+                    s.execute(text(_SQLITE_SQL.replace("{village}", where)), params).all()]
+    best: dict[str, dict[str, Any]] = {}
+    for code, values in rows:
+        if len(values) != len(_PATHS):
             continue
+        month, revision, state, closed_at, families = values[:5]
+        totals = values[5:]
+        if state != "closed" or not month or totals[-1] is None:
+            continue
+        rev = int(revision or 0)
         have = best.get(code)
-        if have is None or (month, revision or 0) > (have["month"], have["revision"] or 0):
-            best[code] = {"month": month, "revision": revision, "closed_at": closed_at, "families_end": families,
-                          "total": {k: int(v or 0) for k, v in zip(_TOTALS, row[6:], strict=True)}}
+        if have is None or (month, rev) > (have["month"], have["revision"]):
+            best[code] = {"month": month, "revision": rev, "closed_at": closed_at,
+                          "families_end": int(families) if families is not None else None,
+                          "total": {k: int(v or 0) for k, v in zip(_TOTALS, totals, strict=True)}}
     return best
 
 
