@@ -14,9 +14,10 @@ import io
 from dataclasses import dataclass
 from typing import Annotated, Any
 
+import sqlalchemy as sa
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from sync.district.db import Database
 from sync.district.models import ServerSetting, Village
@@ -83,45 +84,70 @@ def due_day(db: Database) -> int:
 _TOTALS = ("start", "births", "deaths", "moved_in", "moved_out", "end")
 
 
-_PATHS = ("month", "revision", "state", "closed_at", "figures.village.families.end",
-          *[f"figures.village.total.all.{k}" for k in _TOTALS])
-# One parse of each stored document: SQLite's json_extract with many paths returns them as one JSON
-# array; PostgreSQL casts the json to jsonb once and reads the paths from it.
-_SQLITE_SQL = ("SELECT village, json_extract(data, " + ", ".join(f"'$.{p}'" for p in _PATHS) + ") FROM records "
-               "WHERE entity = :entity AND NOT deleted{village}")
-_PG_SQL = ("SELECT village, " + ", ".join("d #>> '{" + p.replace(".", ",") + "}'" for p in _PATHS) +
-           " FROM (SELECT village, data::jsonb AS d FROM records WHERE entity = :entity AND NOT deleted{village}) r")
+_projection = sa.Table(
+    "monthly_report_projection", sa.MetaData(),
+    sa.Column("village", sa.String(32), primary_key=True), sa.Column("report_id", sa.String(64), primary_key=True),
+    sa.Column("month", sa.String(7)), sa.Column("revision", sa.Integer()), sa.Column("state", sa.String(12)),
+    sa.Column("closed_at", sa.String(40)), sa.Column("pop_start", sa.Integer()), sa.Column("births", sa.Integer()),
+    sa.Column("deaths", sa.Integer()), sa.Column("moved_in", sa.Integer()), sa.Column("moved_out", sa.Integer()),
+    sa.Column("pop_end", sa.Integer()), sa.Column("families_end", sa.Integer()),
+)  # sync/district/migrations/versions/0004_monthly_reports.py
+_TOTAL_COLUMNS = dict(zip(_TOTALS, ("pop_start", "births", "deaths", "moved_in", "moved_out", "pop_end"), strict=True))
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def projection_row(village: str, report_id: str, data: dict[str, Any]) -> dict[str, Any] | None:
+    """The projection of one stored report (None when it is not a report at all)."""
+    if not isinstance(data, dict) or not data.get("month"):
+        return None
+    village_block = ((data.get("figures") or {}).get("village") or {})
+    total = (village_block.get("total") or {}).get("all") or {}
+    row = {"village": village, "report_id": report_id, "month": str(data["month"])[:7],
+           "revision": _int(data.get("revision")) or 0, "state": str(data.get("state") or "")[:12],
+           "closed_at": str(data.get("closed_at") or "")[:40] or None,
+           "families_end": _int((village_block.get("families") or {}).get("end"))}
+    row.update({column: _int(total.get(key)) for key, column in _TOTAL_COLUMNS.items()})
+    return row
+
+
+def project(conn: Any, village: str, records: list[Any]) -> None:
+    """Keep the projection of the monthly reports just written by a push (called by ``apply``, in its
+    transaction): one row per report, replaced with the record's current state."""
+    rows = [(r.entity_id, None if r.deleted else projection_row(village, r.entity_id, r.data)) for r in records]
+    if not rows:
+        return
+    ids = [rid for rid, _row in rows]
+    conn.execute(_projection.delete().where(_projection.c.village == village, _projection.c.report_id.in_(ids)))
+    fresh = [row for _rid, row in rows if row is not None]
+    if fresh:
+        conn.execute(_projection.insert(), fresh)
 
 
 def latest_closed(db: Database, village: str | None = None) -> dict[str, dict[str, Any]]:
-    """Per village, the newest closed month (highest month, then revision), with its village totals.
-
-    Only these fields are read out of the stored JSON, by the database: a district holds thousands of
-    reports, each with its per-dusun blocks, and decoding them all in Python costs seconds."""
-    import json
-
-    where = " AND village = :village" if village is not None else ""
-    params = {"entity": ENTITY, "village": village}
-    with db.read() as s:
-        if db.is_postgres:
-            rows = [(r[0], list(r[1:])) for r in s.execute(text(_PG_SQL.replace("{village}", where)), params).all()]
-        else:
-            rows = [(r[0], json.loads(r[1]) if r[1] else []) for r in
-                    s.execute(text(_SQLITE_SQL.replace("{village}", where)), params).all()]
+    """Per village, the newest closed month (highest month, then revision), with its village totals
+    (from the projection: a few small rows per village, never the reports' JSON)."""
+    t = _projection
+    q = select(t).where(t.c.state == "closed")
+    if village is not None:
+        q = q.where(t.c.village == village)
     best: dict[str, dict[str, Any]] = {}
-    for code, values in rows:
-        if len(values) != len(_PATHS):
+    with db.read() as s:
+        rows = s.execute(q).mappings().all()
+    for row in rows:
+        if row["pop_end"] is None:
             continue
-        month, revision, state, closed_at, families = values[:5]
-        totals = values[5:]
-        if state != "closed" or not month or totals[-1] is None:
-            continue
-        rev = int(revision or 0)
-        have = best.get(code)
-        if have is None or (month, rev) > (have["month"], have["revision"]):
-            best[code] = {"month": month, "revision": rev, "closed_at": closed_at,
-                          "families_end": int(families) if families is not None else None,
-                          "total": {k: int(v or 0) for k, v in zip(_TOTALS, totals, strict=True)}}
+        have = best.get(row["village"])
+        key = (row["month"], row["revision"] or 0)
+        if have is None or key > (have["month"], have["revision"]):
+            best[row["village"]] = {"month": row["month"], "revision": row["revision"] or 0,
+                                    "closed_at": row["closed_at"], "families_end": row["families_end"],
+                                    "total": {k: int(row[c] or 0) for k, c in _TOTAL_COLUMNS.items()}}
     return best
 
 

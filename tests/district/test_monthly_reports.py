@@ -100,3 +100,34 @@ def test_time_zone_by_province() -> None:
     assert stamp(t, zone_for("35.10.01.2001")) == "04-12-2026 06.25 WIB"  # Banyuwangi
     assert stamp(t, zone_for("51.71.01.1001")) == "04-12-2026 07.25 WITA"  # Denpasar
     assert stamp(t, zone_for("94.01.01.2001")) == "04-12-2026 08.25 WIT"  # Papua Tengah
+
+
+def test_migration_fills_the_projection_from_reports_already_received(tmp_path: Path) -> None:
+    import json
+
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import text
+
+    from sync.district.db import MIGRATIONS_DIR, Database
+
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    db = Database(url)
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.set_main_option("sqlalchemy.url", url)
+    with db.engine.connect() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0002_monitoring")
+        conn.commit()
+        data = {"id": "r1", "month": "2026-10", "revision": 1, "state": "closed", "village": VILLAGE,
+                "figures": _figures("2026-10", 900, 905)}
+        conn.execute(text("INSERT INTO villages (code, name) VALUES (:c, '')"), {"c": VILLAGE})
+        conn.execute(text("INSERT INTO records (village, entity, entity_id, version, data, field_versions, deleted, "
+                          "updated_at) VALUES (:v, 'monthly_report', 'r1', 1, :d, '{}', 0, '2026-11-03 01:00:00')"),
+                     {"v": VILLAGE, "d": json.dumps(data)})
+        conn.commit()
+    db.upgrade()
+    got = recap(db, dt.date(2026, 11, 20))
+    assert [(r.name, r.month, r.population, r.change, r.missing) for r in got] == [("Sarongan", "2026-10", 905, 5, False)]
+    db.dispose()
