@@ -17,7 +17,8 @@ from kiosk.i18n import _
 log = logging.getLogger(__name__)
 
 # Command modules; a feature adds its module name here.
-COMMAND_MODULES = ["cli.core", "cli.letters", "cli.backup", "cli.sync", "cli.residents", "cli.settings"]
+COMMAND_MODULES = ["cli.core", "cli.letters", "cli.backup", "cli.sync", "cli.residents", "cli.settings",
+                   "cli.books"]
 
 
 def common_parent(*, for_subcommand: bool = False) -> argparse.ArgumentParser:

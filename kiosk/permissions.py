@@ -21,6 +21,8 @@ _OPERATOR = {
     "complaint.respond",
     "sync.run",
     "backup.create",
+    "books.view",
+    "books.edit",
 }
 _SUPERVISOR = _OPERATOR | {
     "letter.approve",
@@ -29,6 +31,7 @@ _SUPERVISOR = _OPERATOR | {
     "kiosk.exit",
     "kiosk.start",
     "sync.resolve_conflict",
+    "report.close",
 }
 _ADMIN = _SUPERVISOR | {
     "office.edit",

@@ -41,6 +41,7 @@ ENTITY_LETTER_REQUEST: Final = "letter_request"
 ENTITY_LETTER: Final = "letter"
 ENTITY_COMPLAINT: Final = "complaint"
 ENTITY_USER: Final = "user"
+ENTITY_MONTHLY_REPORT: Final = "monthly_report"  # a closed laporan bulanan penduduk (figures only)
 KNOWN_ENTITIES: Final = frozenset(
     {
         ENTITY_RESIDENT,
@@ -50,10 +51,12 @@ KNOWN_ENTITIES: Final = frozenset(
         ENTITY_LETTER,
         ENTITY_COMPLAINT,
         ENTITY_USER,
+        ENTITY_MONTHLY_REPORT,
     }
 )
 # Entities whose updates merge field by field against `base_version`.
-MERGEABLE_ENTITIES: Final = frozenset({ENTITY_RESIDENT, ENTITY_FAMILY, ENTITY_POPULATION_EVENT, ENTITY_USER})
+MERGEABLE_ENTITIES: Final = frozenset({ENTITY_RESIDENT, ENTITY_FAMILY, ENTITY_POPULATION_EVENT, ENTITY_USER,
+                                       ENTITY_MONTHLY_REPORT})
 
 # State machines (statuses are Indonesian, as stored on the office side).
 REQUEST_TRANSITIONS: Final[dict[str, frozenset[str]]] = {

@@ -21,6 +21,7 @@ from typing import Any, cast
 from sqlalchemy import Boolean, Date, DateTime, Integer, Table, bindparam, select
 from sqlalchemy.orm import Session
 
+from kiosk.books.models import MonthlyReport
 from kiosk.ids import new_id
 from kiosk.models import (
     Complaint,
@@ -201,6 +202,10 @@ _ENTRIES = (
                current=("issued_on", "voided_at", "year", "sequence_key", "sequence_number"),
                derive=_derive_letter, after_apply=register_letter_numbers),
     EntitySpec("complaint", Complaint, "newest server version wins unless the office has unsent changes"),
+    # kiosk/books: a closed laporan bulanan (figures only: the PDF stays on the device that closed it)
+    EntitySpec("monthly_report", MonthlyReport, "created when a month is closed; later only re-opened (state "
+               "and reason); the newest server version wins", exclude=frozenset({"pdf", "closed_by", "reopened_by"}),
+               renames={"closed_by": "closed_by_name"}),
 )
 
 REGISTRY: dict[str, EntitySpec] = {spec.name: spec for spec in _ENTRIES}

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from kiosk.db import Store
 
 if TYPE_CHECKING:
+    from kiosk.books.service import MonthlyReportService
     from kiosk.services.backup import BackupService
     from kiosk.services.complaints import ComplaintService
     from kiosk.services.duplicates import DuplicateLetterService
@@ -85,3 +86,9 @@ class Services:
         from kiosk.services.duplicates import DuplicateLetterService
 
         return DuplicateLetterService(self.store, self.letters)
+
+    @cached_property
+    def monthly_reports(self) -> MonthlyReportService:
+        from kiosk.books.service import MonthlyReportService
+
+        return MonthlyReportService(self.store)

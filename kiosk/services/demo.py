@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from kiosk.actor import Actor
 from kiosk.changes import write_audit
 from kiosk.ids import new_id
-from kiosk.models import AuditEntry, Family, Resident, utcnow
+from kiosk.models import AuditEntry, Family, PopulationEvent, Resident, utcnow
 from kiosk.services import Services
 from kiosk.text import fold_name
 
@@ -166,6 +166,7 @@ def create_demo_village(services: Services, *, residents: int = 2000, seed: int 
         services.users.create_user(admin, username="kades", full_name="Slamet Riyadi", role="supervisor",
                                    password=DEMO_PASSWORD)
     families, people = generate_village(residents, seed)
+    now = utcnow()
     with services.store.write() as s:
         if people and s.query(Resident.id).first() is not None:
             families, people = [], []  # already filled: never doubles
@@ -173,6 +174,13 @@ def create_demo_village(services: Services, *, residents: int = 2000, seed: int 
             s.execute(insert(Family), families)
         if people:
             s.execute(insert(Resident), people)
+            # Babies of the last year get their birth event, so the monthly report adds up from the events.
+            recent = DEMO_TODAY - dt.timedelta(days=365)
+            births = [{"id": new_id(), "resident_id": p["id"], "kind": "birth", "event_date": p["birth_date"],
+                       "details": {"family_id": p["family_id"], "demo": True}, "recorded_at": now,
+                       "recorded_by": None} for p in people if p["birth_date"] >= recent]
+            if births:
+                s.execute(insert(PopulationEvent), births)
         write_audit(s, Actor.system("demo"), action=DEMO_AUDIT_ACTION, entity="office", entity_id=DEMO_VILLAGE,
                     details={"residents": len(people), "families": len(families), "seed": seed})
     log.info("demo village filled: %d residents", len(people))

@@ -46,6 +46,9 @@ def create_app(db_url: str, *, migrate: bool = True, settings: ServerSettings | 
     app.include_router(api.router)
     app.include_router(verify.router, dependencies=[Depends(limit_verify)])
     app.include_router(monitoring.router)
+    from sync.district import monthly_reports
+
+    app.include_router(monthly_reports.router)
 
     @app.exception_handler(RateLimited)
     async def _rate_limited(request: Request, exc: RateLimited) -> Response:

@@ -573,6 +573,11 @@ class BatchApplier:
                     field_versions=bindparam("_field_versions"), deleted=bindparam("_deleted"),
                     updated_at=bindparam("_updated_at")),
                 old_records)
+        reports = [r for r in self.records.values() if r.dirty and r.entity == p.ENTITY_MONTHLY_REPORT]
+        if reports:  # the slim projection the e-monitoring recap reads (sync/district/monthly_reports.py)
+            from sync.district.monthly_reports import project
+
+            project(conn, village, reports)
         now_log = self._bound(_change_log, "created_at", now)
         self._insert_many(
             _change_log,

@@ -112,7 +112,9 @@ def overview(db: Database, today: dt.date | None = None, now: dt.datetime | None
             last = last.replace(tzinfo=dt.UTC)
         waiting, needs_action = reports.get(code, (None, 0))
         good, counted_n = month.get(code, (0, 0))
-        rows.append(VillageRow(code, name or code, kec.get(code[:8], code[:8]), last, waiting, needs_action,
+        from sync.district.monthly_reports import village_name
+
+        rows.append(VillageRow(code, village_name(code, name), kec.get(code[:8], code[:8]), last, waiting, needs_action,
                                int(letters.get(code, 0)), int(open_complaints.get(code, 0)), counted_n, good,
                                int(requests.get(code, 0))))
     return rows

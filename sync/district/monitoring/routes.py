@@ -21,6 +21,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from sync import protocol as p
 from sync.district.api import current_device
+from sync.district.localtime import WIB, letter_type_titles, stamp, zone_for, zone_for_all
 from sync.district.models import Device
 from sync.district.monitoring.models import now_utc
 from sync.district.monitoring.queries import StatusReport, VillageRow, overview, save_report, village_detail
@@ -46,6 +47,15 @@ _templates = Environment(
     loader=FileSystemLoader(Path(__file__).resolve().parent.parent / "templates"),
     autoescape=select_autoescape(["html"]),
 )
+# times in the office's zone with its label (WIB/WITA/WIT), not UTC
+_templates.globals.update(stamp=stamp, default_zone=WIB, zone=None, bulan=lambda m: _monthly().month_label(m))
+
+
+def _monthly() -> Any:
+    """sync.district.monthly_reports, imported when first needed (it imports this package's parts)."""
+    from sync.district import monthly_reports
+
+    return monthly_reports
 
 
 @report_router.post("/status")
@@ -182,7 +192,9 @@ def overview_page(request: Request, user: UserDep, sort: str = "kode",
     }
     share = totals["in_time"] / totals["counted"] if totals["counted"] else None
     return _render("overview.html", rows=_sort_rows(rows, sort, now), now=now, user=user, totals=totals,
-                   share=share, sort=sort, q=q, month=f"{BULAN[now.month - 1]} {now.year}")
+                   share=share, sort=sort, q=q, month=f"{BULAN[now.month - 1]} {now.year}",
+                   zone=zone_for_all(r.code for r in rows),
+                   monthly={m.code: m for m in _monthly().recap(request_db(request), now.date())})
 
 
 @pages.get("/desa/{code}", response_class=HTMLResponse)
@@ -194,9 +206,12 @@ def village_page(request: Request, code: str, user: UserDep) -> HTMLResponse:
     top_type = max((n for _t, n in detail.by_type), default=0) or 1
     top_day = max((n for _d, n in detail.by_day), default=0) or 1
     answered = detail.complaints_in_time + detail.complaints_late + detail.complaints_overdue_open
+    titles = letter_type_titles()
     return _render("village.html", d=detail, r=detail.row, now=now, user=user, top_type=top_type,
                    top_day=top_day, complaints_total=answered + detail.complaints_waiting,
-                   month=f"{BULAN[now.month - 1]} {now.year}")
+                   month=f"{BULAN[now.month - 1]} {now.year}", zone=zone_for(code),
+                   type_titles={t: titles[t].title() if t in titles else t for t, _n in detail.by_type},
+                   monthly=_monthly().latest_closed(request_db(request), code).get(code))
 
 
 def _csv(rows: list[list[Any]], filename: str) -> Response:
