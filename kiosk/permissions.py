@@ -20,6 +20,10 @@ _OPERATOR = {
     "complaint.respond",
     "sync.run",
     "backup.create",
+    "apbdes.view",
+    "apbdes.edit",
+    "apbdes.import",
+    "apbdes.realize",
 }
 _SUPERVISOR = _OPERATOR | {
     "letter.approve",
@@ -28,6 +32,7 @@ _SUPERVISOR = _OPERATOR | {
     "kiosk.exit",
     "kiosk.start",
     "sync.resolve_conflict",
+    "apbdes.approve",
 }
 _ADMIN = _SUPERVISOR | {
     "office.edit",

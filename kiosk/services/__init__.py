@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from kiosk.db import Store
 
 if TYPE_CHECKING:
+    from kiosk.budget.service import ApbdesService
     from kiosk.services.backup import BackupService
     from kiosk.services.complaints import ComplaintService
     from kiosk.services.kiosk_auth import KioskAuthService
@@ -78,3 +79,9 @@ class Services:
         from kiosk.services.sync_state import SyncStateService
 
         return SyncStateService(self.store)
+
+    @cached_property
+    def apbdes(self) -> ApbdesService:
+        from kiosk.budget.service import ApbdesService
+
+        return ApbdesService(self.store)
