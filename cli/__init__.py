@@ -17,7 +17,7 @@ from kiosk.i18n import _
 log = logging.getLogger(__name__)
 
 # Command modules; a feature adds its module name here.
-COMMAND_MODULES = ["cli.core", "cli.letters", "cli.backup", "cli.sync", "cli.residents"]
+COMMAND_MODULES = ["cli.core", "cli.letters", "cli.backup", "cli.sync", "cli.residents", "cli.apbdes"]
 
 
 def common_parent(*, for_subcommand: bool = False) -> argparse.ArgumentParser:

@@ -156,6 +156,14 @@ def build_tree(
             n.realization += value
     for key, kids in children.items():
         nodes[key].children = [nodes[k] for k in sorted(kids, key=lambda k: _sort_key(nodes[k].code))]
+    if "6" in nodes:
+        # pembiayaan counts as its netto: penerimaan (6.1) less pengeluaran (6.2)
+        top = nodes["6"]
+        out_ = nodes.get("6.2")
+        top.name = "PEMBIAYAAN NETTO"
+        if out_ is not None:
+            top.budget -= 2 * out_.budget
+            top.realization -= 2 * out_.realization
     return [nodes[k] for k in ("4", "5", "6") if k in nodes]
 
 

@@ -406,6 +406,32 @@ class ApbdesService:
                 .group_by(t.c.kode_rekening, t.c.kode_kegiatan, t.c.sumber_dana))}
         return write_rows(Path(path), template_rows(tahun, lines0, lines1, real))
 
+    def poster_pdf(self, actor: Actor, tahun: int, *, size: str = "A3", today: dt.date | None = None) -> bytes:
+        """The transparency poster (A3 or A1 vector PDF) of the year's latest version with its realization."""
+        from printing.apbdes_poster import SIZES, render_poster
+
+        if size.upper() not in SIZES:
+            raise ValidationError(N_("The poster comes in A3 or A1."))
+        return render_poster(self._print_data(actor, tahun, "", today), size)
+
+    def report_pdf(self, actor: Actor, tahun: int, period: str, *, today: dt.date | None = None) -> bytes:
+        """Laporan Realisasi Pelaksanaan APBDes: ``semester1`` (realization to 30 June) or ``akhir``."""
+        from kiosk.budget.prints import PERIODS
+        from printing.apbdes_report import render_realization_report
+
+        if period not in PERIODS:
+            raise ValidationError(N_("The report is for “semester1” or “akhir” (end of year)."))
+        return render_realization_report(self._print_data(actor, tahun, period, today))
+
+    def _print_data(self, actor: Actor, tahun: int, period: str, today: dt.date | None) -> Any:
+        from kiosk.budget.prints import budget_print, period_end
+        from kiosk.services.office import OfficeService
+
+        until = period_end(tahun, period) if period else None
+        view = self.view(actor, tahun, until=until)
+        office = OfficeService(self.store).profile()
+        return budget_print(view, office, office.logo, period=period, today=today)
+
     # --- changing the APBDes ---------------------------------------------------------------------
 
     def create(self, actor: Actor, tahun: int, *, perdes_no: str = "", perdes_date: dt.date | None = None,
