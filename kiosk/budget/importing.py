@@ -11,19 +11,20 @@ refuses the whole import: nothing is half-imported.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from kiosk.actor import Actor
 from kiosk.budget import ledger
 from kiosk.budget.models import STATUS_DRAFT, Apbdes, ApbdesLine, RealisasiEntry
-from kiosk.budget.money import ZERO
+from kiosk.budget.money import ZERO, to_sen
 from kiosk.budget.notices import Notice
 from kiosk.budget.reference import reference_for
 from kiosk.budget.service import (
@@ -31,16 +32,15 @@ from kiosk.budget.service import (
     ENTITY_REALISASI,
     STATUS_LABELS,
     apbdes_payload,
-    realisasi_payload,
     version_label,
 )
-from kiosk.canonical import payload_hash, to_jsonable
+from kiosk.canonical import canonical_json, sha256_hex
 from kiosk.changes import record_change, write_audit
 from kiosk.db import Store
 from kiosk.errors import DomainError
 from kiosk.i18n import N_, _
 from kiosk.ids import new_id
-from kiosk.models import OfficeProfile, OutboxChange, utcnow
+from kiosk.models import OfficeProfile, utcnow
 from kiosk.permissions import require
 
 log = logging.getLogger(__name__)
@@ -394,47 +394,65 @@ def _write(s: Session, actor: Actor, parsed: ParsedBudget, report: ImportReport,
         a.source, a.siskeudes_version, a.imported_at = parsed.source, parsed.siskeudes_version, now
         a.reference_version, a.updated_at = ref.version, now
         s.flush()
-        rows = [{"id": new_id(), "apbdes_id": a.id, "no": no, "kode_rekening": ln.kode_rekening,
-                 "kode_kegiatan": ln.kode_kegiatan, "uraian": ln.uraian, "volume": ln.volume, "satuan": ln.satuan,
-                 "harga_satuan": ln.harga_satuan, "sumber_dana": ln.sumber_dana, "anggaran": ln.anggaran,
-                 "lokasi": ln.lokasi, "keluaran": ln.keluaran, "tags": ln.tags}
+        rows = [(new_id(), a.id, no, ln.kode_rekening, ln.kode_kegiatan, ln.uraian, ln.volume, ln.satuan,
+                 None if ln.harga_satuan is None else to_sen(ln.harga_satuan), ln.sumber_dana, to_sen(ln.anggaran),
+                 ln.lokasi, ln.keluaran, json.dumps(ln.tags))
                 for no, ln in enumerate(lines, start=1)]
-        if rows:
-            s.execute(insert(ApbdesLine), rows)
+        _executemany(s, "apbdes_line", _LINE_COLUMNS, rows)
         stored = list(s.scalars(select(ApbdesLine).where(ApbdesLine.apbdes_id == a.id).order_by(ApbdesLine.no)))
         record_change(s, actor, entity=ENTITY_APBDES, entity_id=a.id, op=op, base_version=base,
                       payload=apbdes_payload(a, stored), action=f"apbdes.import_{op}",
                       audit_details={"tahun": tahun, "versi": v.versi, "lines": len(rows), "source": parsed.source})
-    entries: list[dict[str, Any]] = []
+    entries: list[tuple[Any, ...]] = []
+    bodies: list[dict[str, Any]] = []
+    stamp = now.strftime(_DATETIME_FORMAT)
+    village = s.execute(select(OfficeProfile.village_code)).scalar()
+
+    def add(e: Any, amount: Decimal, corrects: str | None, kind: str, uraian: str) -> None:
+        entry_id = new_id()
+        entries.append((entry_id, tahun, e.tanggal.isoformat(), e.kode_rekening, e.kode_kegiatan, e.sumber_dana,
+                        to_sen(amount), kind, e.bukti_no, uraian, e.source_ref, corrects, stamp, actor.username))
+        body: dict[str, Any] = {"tahun": tahun, "tanggal": e.tanggal.isoformat(), "kode_rekening": e.kode_rekening,
+                                "kode_kegiatan": e.kode_kegiatan, "sumber_dana": e.sumber_dana,
+                                "jumlah": str(amount), "jenis": kind, "corrects_id": corrects}
+        if village:
+            body["village"] = village
+        bodies.append({"id": entry_id, "body": body})
+
     for e, amount, corrects in appends:
-        entries.append({"id": new_id(), "tahun": tahun, "tanggal": e.tanggal, "kode_rekening": e.kode_rekening,
-                        "kode_kegiatan": e.kode_kegiatan, "sumber_dana": e.sumber_dana, "jumlah": amount,
-                        "jenis": "KOREKSI" if corrects else e.jenis, "bukti_no": e.bukti_no,
-                        "uraian": _("Re-import correction") if corrects else "", "source_ref": e.source_ref,
-                        "corrects_id": corrects, "created_at": now, "created_by": actor.username})
+        add(e, amount, corrects, "KOREKSI" if corrects else e.jenis, _("Re-import correction") if corrects else "")
     for old in vanished:
-        state_total = state.get(old.source_ref or "", (ZERO, old.id))[0]
-        entries.append({"id": new_id(), "tahun": tahun, "tanggal": old.tanggal, "kode_rekening": old.kode_rekening,
-                        "kode_kegiatan": old.kode_kegiatan, "sumber_dana": old.sumber_dana, "jumlah": -state_total,
-                        "jenis": "KOREKSI", "bukti_no": old.bukti_no, "uraian": _("No longer in the imported file"),
-                        "source_ref": old.source_ref, "corrects_id": old.id, "created_at": now,
-                        "created_by": actor.username})
+        add(old, -state.get(old.source_ref or "", (ZERO, old.id))[0], old.id, "KOREKSI",
+            _("No longer in the imported file"))
     if entries:
-        s.execute(insert(RealisasiEntry), entries)
-        village = s.execute(select(OfficeProfile.village_code)).scalar()
+        _executemany(s, "apbdes_realisasi", _ENTRY_COLUMNS, entries)
         outbox = []
-        for row in entries:
-            obj = RealisasiEntry(**{k: row[k] for k in ("tahun", "tanggal", "kode_rekening", "kode_kegiatan",
-                                                        "sumber_dana", "jumlah", "jenis", "corrects_id")})
-            body = to_jsonable(realisasi_payload(obj))
-            if village:
-                body["village"] = village
-            outbox.append({"change_id": new_id(), "entity": ENTITY_REALISASI, "entity_id": row["id"],
-                           "op": "create", "base_version": None, "payload": body, "payload_hash": payload_hash(body),
-                           "state": "pending", "attempts": 0, "created_at": now})
-        s.execute(insert(OutboxChange), outbox)
+        for item in bodies:
+            text = canonical_json(item["body"]).decode("utf-8")
+            outbox.append((new_id(), ENTITY_REALISASI, item["id"], "create", None, text,
+                           sha256_hex(text.encode("utf-8")), "pending", 0, stamp))
+        _executemany(s, "outbox_change", _OUTBOX_COLUMNS, outbox)
         write_audit(s, actor, action="apbdes.import_realisasi", entity=ENTITY_REALISASI, entity_id=str(tahun),
                     details={"tahun": tahun, "entries": len(entries), "source": parsed.source})
         from kiosk.changes import _notify_committed
 
         _notify_committed(s)
+
+
+_DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy's SQLite DateTime stores a datetime
+_LINE_COLUMNS = ["id", "apbdes_id", "no", "kode_rekening", "kode_kegiatan", "uraian", "volume", "satuan",
+                 "harga_satuan", "sumber_dana", "anggaran", "lokasi", "keluaran", "tags"]
+_ENTRY_COLUMNS = ["id", "tahun", "tanggal", "kode_rekening", "kode_kegiatan", "sumber_dana", "jumlah", "jenis",
+                  "bukti_no", "uraian", "source_ref", "corrects_id", "created_at", "created_by"]
+_OUTBOX_COLUMNS = ["change_id", "entity", "entity_id", "op", "base_version", "payload", "payload_hash", "state",
+                   "attempts", "created_at"]
+
+
+def _executemany(s: Session, table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
+    """Bulk insert with the driver's executemany inside the session's transaction (the ORM's per-row type
+    processing costs more than the inserts; values are already in the stored form: sen, ISO text)."""
+    if not rows:
+        return
+    sql = f'INSERT INTO "{table}" ({", ".join(columns)}) VALUES ({", ".join("?" for _ in columns)})'  # noqa: S608
+    s.flush()
+    s.connection().exec_driver_sql(sql, rows)

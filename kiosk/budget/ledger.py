@@ -148,12 +148,24 @@ def build_tree(
             parent = key
         return chain
 
+    # sum per (account, kegiatan) first: the tree is walked once per distinct key, not once per line
+    sums: dict[tuple[str, str | None], list[Decimal]] = {}
     for account, kegiatan, value in lines:
-        for n in node_for(path_of(account, kegiatan)):
-            n.budget += value
+        pair = sums.get((account, kegiatan))
+        if pair is None:
+            sums[(account, kegiatan)] = [value, ZERO]
+        else:
+            pair[0] += value
     for account, kegiatan, value in realization:
+        pair = sums.get((account, kegiatan))
+        if pair is None:
+            sums[(account, kegiatan)] = [ZERO, value]
+        else:
+            pair[1] += value
+    for (account, kegiatan), (budget, real) in sums.items():
         for n in node_for(path_of(account, kegiatan)):
-            n.realization += value
+            n.budget += budget
+            n.realization += real
     for key, kids in children.items():
         nodes[key].children = [nodes[k] for k in sorted(kids, key=lambda k: _sort_key(nodes[k].code))]
     if "6" in nodes:

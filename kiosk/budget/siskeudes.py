@@ -74,14 +74,22 @@ class _Table:
         self.header = header
         self.rows = rows
         self._index: dict[str, int] = {}
+        self._found: dict[str, int | None] = {}
         for i, col in enumerate(header):
             self._index.setdefault(_norm(col), i)
 
     def col(self, canonical: str) -> int | None:
+        try:
+            return self._found[canonical]
+        except KeyError:
+            pass
+        found = None
         for key in (_norm(canonical), *_ALIASES.get(canonical, ())):
             if key in self._index:
-                return self._index[key]
-        return None
+                found = self._index[key]
+                break
+        self._found[canonical] = found
+        return found
 
     def real_name(self, canonical: str) -> str:
         i = self.col(canonical)
