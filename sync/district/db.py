@@ -8,7 +8,6 @@ a transaction-scoped advisory lock (`lock_sequence`) before assigning.
 from __future__ import annotations
 
 import logging
-import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,11 +17,13 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from sync.district.settings import ENV_DB as ENV_DB  # re-exported (cli)
+from sync.district.settings import ServerSettings
+
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 30_000
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
-ENV_DB = "SMART_KAMPUNG_DISTRICT_DB"
 APP_NAME = "smart-kampung-district"
 
 # Advisory lock keys (PostgreSQL): one for the change-log sequence, one for letter-number leases.
@@ -32,7 +33,7 @@ LOCK_LEASES = 0x534B_0002
 
 def default_db_url() -> str:
     """``SMART_KAMPUNG_DISTRICT_DB`` or a SQLite file in the platformdirs data directory."""
-    env = os.environ.get(ENV_DB)
+    env = ServerSettings.from_env().db_url
     if env:
         return env
     import platformdirs

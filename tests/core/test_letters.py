@@ -385,7 +385,7 @@ def test_batch_pdf_is_one_document_for_supervisors(village: dict[str, Any]) -> N
 
 def test_a_failed_transaction_leaves_no_pdf_and_no_number(village: dict[str, Any],
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    import kiosk.services.letters as mod
+    import kiosk.services.letters.issuing as mod
 
     services: Services = village["services"]
     real: Callable[..., Any] = mod.record_change
