@@ -24,7 +24,7 @@ GENESIS_HASH = "0" * 64
 # Entities that travel to the district. Others (users, settings, device, the office profile — the district
 # keeps its own register of villages) are local only, audited but not queued.
 SYNCED_ENTITIES = frozenset({"resident", "family", "population_event", "letter_request", "letter", "complaint",
-                             "apbdes", "apbdes_realisasi"})
+                             "apbdes", "apbdes_realisasi", "apbdes_laporan"})
 
 _AUDIT_FIELDS = ("id", "at", "user_id", "username", "device_id", "action", "entity", "entity_id", "details")
 

@@ -390,7 +390,7 @@ def _write(s: Session, actor: Actor, parsed: ParsedBudget, report: ImportReport,
             a.version += 1
             if perdes_no:
                 a.perdes_no, a.perdes_date = perdes_no, perdes_date
-            op = "replace"
+            op = "update"
         a.source, a.siskeudes_version, a.imported_at = parsed.source, parsed.siskeudes_version, now
         a.reference_version, a.updated_at = ref.version, now
         s.flush()
@@ -401,7 +401,7 @@ def _write(s: Session, actor: Actor, parsed: ParsedBudget, report: ImportReport,
         _executemany(s, "apbdes_line", _LINE_COLUMNS, rows)
         stored = list(s.scalars(select(ApbdesLine).where(ApbdesLine.apbdes_id == a.id).order_by(ApbdesLine.no)))
         record_change(s, actor, entity=ENTITY_APBDES, entity_id=a.id, op=op, base_version=base,
-                      payload=apbdes_payload(a, stored), action=f"apbdes.import_{op}",
+                      payload=apbdes_payload(a, stored), action=f"apbdes.import_{'create' if op == 'create' else 'replace'}",
                       audit_details={"tahun": tahun, "versi": v.versi, "lines": len(rows), "source": parsed.source})
     entries: list[tuple[Any, ...]] = []
     bodies: list[dict[str, Any]] = []

@@ -40,6 +40,7 @@ from kiosk.changes import record_change
 from kiosk.db import Store, get_or_raise
 from kiosk.errors import DomainError, NotFound, ValidationError
 from kiosk.i18n import N_, _
+from kiosk.ids import new_id
 from kiosk.models import OfficeProfile, utcnow
 from kiosk.permissions import require
 
@@ -248,7 +249,7 @@ def line_payload(ln: ApbdesLine | LineInfo) -> dict[str, Any]:
 def apbdes_payload(a: Apbdes, lines: Sequence[ApbdesLine | LineInfo]) -> dict[str, Any]:
     """The whole APBDes as it travels: header, lines and totals (the district checks the totals)."""
     totals = ledger.amounts((ln.kode_rekening, ln.anggaran) for ln in lines)
-    return {"tahun": a.tahun, "versi": a.versi, "perdes_no": a.perdes_no,
+    return {"tahun": a.tahun, "versi": a.versi, "version": a.version, "perdes_no": a.perdes_no,
             "perdes_date": a.perdes_date.isoformat() if a.perdes_date else None, "status": a.status,
             "set_at": a.set_at.isoformat() if a.set_at else None, "source": a.source,
             "lines": [line_payload(ln) for ln in lines], "totals": totals.to_json()}
@@ -439,6 +440,27 @@ class ApbdesService:
             raise ValidationError(N_("The report is for “semester1” or “akhir” (end of year)."))
         return render_realization_report(self._print_data(actor, tahun, period, today))
 
+    def submit_report(self, actor: Actor, tahun: int, period: str) -> dict[str, Any]:
+        """Send the realization report of a period to the district (Bupati via camat): the report's
+        figures and the hash of its PDF travel as an ``apbdes_laporan`` record; the district checks the
+        date against its deadline."""
+        import hashlib
+
+        require(actor, "apbdes.approve")
+        pdf = self.report_pdf(actor, tahun, period)
+        view = self.view(actor, tahun)
+        from kiosk.budget.prints import period_end
+
+        real = self.view(actor, tahun, until=period_end(tahun, period)).realization
+        report_id = new_id()
+        payload = {"tahun": tahun, "periode": period, "submitted_at": utcnow().isoformat(timespec="seconds"),
+                   "apbdes_id": view.apbdes.id, "pdf_sha256": hashlib.sha256(pdf).hexdigest(),
+                   "budget": view.budget.to_json(), "realization": real.to_json()}
+        with self.store.write() as s:
+            record_change(s, actor, entity="apbdes_laporan", entity_id=report_id, op="create", payload=payload,
+                          action="apbdes.report_submitted", audit_details={"tahun": tahun, "periode": period})
+        return {"id": report_id, **payload}
+
     def _print_data(self, actor: Actor, tahun: int, period: str, today: dt.date | None) -> Any:
         from kiosk.budget.prints import budget_print, period_end
         from kiosk.services.office import OfficeService
@@ -578,7 +600,9 @@ class ApbdesService:
         a.version += 1
         a.updated_at = utcnow()
         s.flush()
-        record_change(s, actor, entity=ENTITY_APBDES, entity_id=a.id, op="replace" if op == "update" else op,
+        # every change after the create travels as an update of the whole APBDes (the district merges it
+        # field by field against the base version and rebuilds its projection from the result)
+        record_change(s, actor, entity=ENTITY_APBDES, entity_id=a.id, op="update",
                       base_version=base, payload=apbdes_payload(a, _lines(s, a.id)),
                       action=action or f"apbdes.{op}", audit_details=details)
 

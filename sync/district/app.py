@@ -11,6 +11,7 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from sync import protocol as p
 from sync.district import api, monitoring, verify
+from sync.district.budget import routes as budget_routes
 from sync.district.db import Database
 from sync.district.gzip_body import GzipRequestMiddleware
 from sync.district.store import DistrictStore, StoreError
@@ -30,6 +31,7 @@ def create_app(db_url: str, *, migrate: bool = True) -> FastAPI:
     app.include_router(api.router)
     app.include_router(verify.router)
     app.include_router(monitoring.router)
+    app.include_router(budget_routes.pages)
 
     @app.exception_handler(StoreError)
     async def _store_error(_request: Request, exc: StoreError) -> JSONResponse:

@@ -138,7 +138,7 @@ def test_every_change_writes_audit_and_outbox_together(services: Services, admin
         out = s.scalars(select(OutboxChange).where(OutboxChange.entity_id == info.id)
                         .order_by(OutboxChange.seq)).all()
         audit = s.scalars(select(AuditEntry.action).where(AuditEntry.entity_id == info.id)).all()
-    assert [o.op for o in out] == ["create", "replace"]
+    assert [o.op for o in out] == ["create", "update"]
     assert len(out[1].payload["lines"]) == len(CONTOH) + 1
     assert out[1].payload["totals"]["pendapatan"] == "1360000000.00"
     assert out[1].payload["village"] == "35.10.01.2001"
