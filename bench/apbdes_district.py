@@ -4,7 +4,6 @@ app on SQLite and on PostgreSQL (budget 300 ms). Raw baseline: the same SELECTs 
 
 from __future__ import annotations
 
-
 import json
 import random
 import statistics
