@@ -134,3 +134,18 @@ def test_reports_rules_pages_and_exports(district: District) -> None:
     xlsx = district.client.get("/monitoring/apbdes/ekspor.xlsx?tahun=2025")
     ws = load_workbook(io.BytesIO(xlsx.content)).active
     assert ws.cell(2, 2).value == VILLAGE and ws.cell(3, 2).value == OTHER_VILLAGE
+
+
+def test_rules_are_a_setting_per_year_from_the_command_line(district: District, capsys: Any) -> None:
+    import json
+
+    from sync.district.cli import main as district_main
+
+    assert district_main(["budget-rules", "--db", district.url, "--year", "2026", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["configured"] is False
+    assert district_main(["budget-rules", "--db", district.url, "--year", "2026", "--blt-max", "10",
+                          "--final-deadline", "2027-03-31", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert (out["blt_max"], out["pangan_min"], out["final_deadline"]) == ("10.00", "20.00", "2027-03-31")
+    assert queries.rules_for(district.store.db, 2025).blt_max == Decimal("15")  # another year untouched
+    assert district_main(["budget-rules", "--db", district.url, "--year", "2026", "--blt-max", "abc"]) == 2
