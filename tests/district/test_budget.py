@@ -149,3 +149,34 @@ def test_rules_are_a_setting_per_year_from_the_command_line(district: District, 
     assert (out["blt_max"], out["pangan_min"], out["final_deadline"]) == ("10.00", "20.00", "2027-03-31")
     assert queries.rules_for(district.store.db, 2025).blt_max == Decimal("15")  # another year untouched
     assert district_main(["budget-rules", "--db", district.url, "--year", "2026", "--blt-max", "abc"]) == 2
+
+
+def test_pages_on_a_phone_in_headless_chromium(district: District, tmp_path: Any) -> None:
+    import shutil
+    import subprocess
+
+    import pytest
+    from PIL import Image
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None or "postgres" in district.url:
+        pytest.skip("Chromium is not installed" if chromium is None else "the page is the same on both databases")
+    district.store.add_village(VILLAGE, "Sarongan")
+    dev = district.enroll(VILLAGE)
+    dev.push(_apbdes(dev, new_id(), "ditetapkan", "2024-12-28T03:00:00"))
+    dev.push(_entry(dev, "5.3.5.02", "101250000.00", "02.03.15"))
+    _login(district)
+    for name, url in (("overview", "/monitoring/apbdes?tahun=2025"),
+                      ("village", f"/monitoring/apbdes/desa/{VILLAGE}?tahun=2025")):
+        html = tmp_path / f"{name}.html"
+        html.write_text(district.client.get(url).text, encoding="utf-8")
+        png = tmp_path / f"{name}.png"
+        subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                        "--window-size=412,1200", f"--screenshot={png}", html.as_uri()],
+                       check=True, capture_output=True, timeout=90)
+        img = Image.open(png).convert("RGB")
+        assert img.size == (412, 1200)
+        # the header band is drawn and the right edge of the content column is background, not cut-off text
+        assert img.getpixel((5, 5)) == (0x14, 0x53, 0x2D)
+        right = [img.getpixel((411, y)) for y in range(100, 1100, 25)]
+        assert all(px[0] > 200 for px in right), "content runs past the phone's width"

@@ -85,7 +85,7 @@ def village_page(request: Request, code: str, user: UserDep, tahun: int | None =
     bidang = [(k, q.BIDANG.get(k, k), v, row.real.get(f"b:{k}", 0)) for k, v in sorted(row.per_bidang.items())]
     top = max([v for _k, _n, v, _r in bidang] + [1])
     return _render("apbdes_village.html", now=now_utc(), r=row, rules=rules, today=now_utc().date(), tahun=year, user=user,
-                   bidang=bidang, top=top, status=STATUS, report=REPORT, flags=row.priority_flags(rules))
+                   bidang=bidang, top=top, pcts={k: q.share(real, budget) for k, _n, budget, real in bidang}, status=STATUS, report=REPORT, flags=row.priority_flags(rules))
 
 
 @pages.get("/ekspor.csv")
