@@ -198,6 +198,7 @@ class BudgetView:
     as_of: dt.date | None  # the latest realization date
     lines: list[LineInfo]
     reference: BudgetReference
+    dds_realization: Decimal = ZERO  # realized spending with sumber DDS (Dana Desa absorption)
 
     def to_json(self) -> dict[str, Any]:
         return {"apbdes": self.apbdes.to_json(), "village": self.village_name, "budget": self.budget.to_json(),
@@ -374,13 +375,19 @@ class ApbdesService:
             village = s.execute(select(OfficeProfile.village_name)).scalar() or ""
             lines = _line_infos(s, a.id)
             real_rows, as_of = _realization_sums(s, tahun, until)
+            t = RealisasiEntry.__table__
+            q = select(func.coalesce(func.sum(t.c.jumlah), 0)).where(
+                t.c.tahun == tahun, t.c.sumber_dana == "DDS", t.c.kode_rekening.like("5%"))
+            if until is not None:
+                q = q.where(t.c.tanggal <= until)
+            dds = Decimal(s.execute(q).scalar() or 0)
             info = _info(a)
         ref = reference_for(tahun)
         budget_rows = [(ln.kode_rekening, ln.kode_kegiatan, ln.anggaran) for ln in lines]
         names = {ln.kode_rekening: ln.uraian for ln in lines}
         tree = ledger.build_tree(ref, budget_rows, real_rows, names=names)
         return BudgetView(info, village, tree, ledger.amounts((r[0], r[2]) for r in budget_rows),
-                          ledger.amounts((r[0], r[2]) for r in real_rows), as_of, lines, ref)
+                          ledger.amounts((r[0], r[2]) for r in real_rows), as_of, lines, ref, dds)
 
     def years(self) -> list[int]:
         """Years that have an APBDes (no permission needed: the kiosk shows public budget figures)."""
