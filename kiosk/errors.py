@@ -90,3 +90,10 @@ class NotConfigured(DomainError):
 class StorageError(DomainError):
     code = "storage"
     template = N_("The data could not be saved: {reason}. Nothing was changed.")
+
+
+class RecordLocked(DomainError):
+    """A synced record whose change is on its way to the district cannot be edited until the answer is in."""
+
+    code = "record_locked"
+    template = N_("This record is being sent to the district right now. Try again in a moment.")

@@ -53,11 +53,9 @@ class SyncWorker:
         self._wake.set()
 
     def stop(self, timeout: float = 10.0) -> None:
-        from kiosk.changes import _commit_listeners
+        from kiosk.changes import commit_listeners
 
-        with_suppress = [cb for cb in _commit_listeners if getattr(cb, "__self__", None) is self]
-        for cb in with_suppress:
-            _commit_listeners.remove(cb)
+        commit_listeners.remove(self.trigger)
         self._stop.set()
         self._wake.set()
         if self._thread is not None:

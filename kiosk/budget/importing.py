@@ -34,8 +34,8 @@ from kiosk.budget.service import (
     apbdes_payload,
     version_label,
 )
-from kiosk.canonical import canonical_json, sha256_hex
-from kiosk.changes import record_change, write_audit
+from kiosk.canonical import canonical_json
+from kiosk.changes import record_change, record_changes, write_audit
 from kiosk.db import Store
 from kiosk.errors import DomainError
 from kiosk.i18n import N_, _
@@ -383,11 +383,9 @@ def _write(s: Session, actor: Actor, parsed: ParsedBudget, report: ImportReport,
                                                       "note": parsed.source}],
                        version=1)
             s.add(a)
-            op, base = "create", None
+            op = "create"
         else:
             s.execute(delete(ApbdesLine).where(ApbdesLine.apbdes_id == a.id))
-            base = a.version
-            a.version += 1
             if perdes_no:
                 a.perdes_no, a.perdes_date = perdes_no, perdes_date
             op = "update"
@@ -400,8 +398,10 @@ def _write(s: Session, actor: Actor, parsed: ParsedBudget, report: ImportReport,
                 for no, ln in enumerate(lines, start=1)]
         _executemany(s, "apbdes_line", _LINE_COLUMNS, rows)
         stored = list(s.scalars(select(ApbdesLine).where(ApbdesLine.apbdes_id == a.id).order_by(ApbdesLine.no)))
-        record_change(s, actor, entity=ENTITY_APBDES, entity_id=a.id, op=op, base_version=base,
-                      payload=apbdes_payload(a, stored), action=f"apbdes.import_{'create' if op == 'create' else 'replace'}",
+        payload = apbdes_payload(a, stored)
+        payload["version"] = a.version + (0 if op == "create" else 1)
+        record_change(s, actor, entity=ENTITY_APBDES, entity_id=a.id, op=op, record=None if op == "create" else a,
+                      payload=payload, action=f"apbdes.import_{'create' if op == 'create' else 'replace'}",
                       audit_details={"tahun": tahun, "versi": v.versi, "lines": len(rows), "source": parsed.source})
     entries: list[tuple[Any, ...]] = []
     bodies: list[dict[str, Any]] = []
@@ -426,26 +426,17 @@ def _write(s: Session, actor: Actor, parsed: ParsedBudget, report: ImportReport,
             _("No longer in the imported file"))
     if entries:
         _executemany(s, "apbdes_realisasi", _ENTRY_COLUMNS, entries)
-        outbox = []
-        for item in bodies:
-            text = canonical_json(item["body"]).decode("utf-8")
-            outbox.append((new_id(), ENTITY_REALISASI, item["id"], "create", None, text,
-                           sha256_hex(text.encode("utf-8")), "pending", 0, stamp))
-        _executemany(s, "outbox_change", _OUTBOX_COLUMNS, outbox)
+        # the outbox rows through the one write path, in bulk (payloads as canonical JSON, made once)
+        record_changes(s, [(ENTITY_REALISASI, item["id"], "create", None,
+                            canonical_json(item["body"]).decode("utf-8")) for item in bodies])
         write_audit(s, actor, action="apbdes.import_realisasi", entity=ENTITY_REALISASI, entity_id=str(tahun),
                     details={"tahun": tahun, "entries": len(entries), "source": parsed.source})
-        from kiosk.changes import _notify_committed
-
-        _notify_committed(s)
-
 
 _DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy's SQLite DateTime stores a datetime
 _LINE_COLUMNS = ["id", "apbdes_id", "no", "kode_rekening", "kode_kegiatan", "uraian", "volume", "satuan",
                  "harga_satuan", "sumber_dana", "anggaran", "lokasi", "keluaran", "tags"]
 _ENTRY_COLUMNS = ["id", "tahun", "tanggal", "kode_rekening", "kode_kegiatan", "sumber_dana", "jumlah", "jenis",
                   "bukti_no", "uraian", "source_ref", "corrects_id", "created_at", "created_by"]
-_OUTBOX_COLUMNS = ["change_id", "entity", "entity_id", "op", "base_version", "payload", "payload_hash", "state",
-                   "attempts", "created_at"]
 
 
 def _executemany(s: Session, table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:

@@ -120,3 +120,15 @@ class RealisasiEntry(Base):
     corrects_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     created_by: Mapped[str] = mapped_column(String(60), default="")
+
+
+class ApbdesLaporan(Base):
+    """A realization report sent to the district (Semester I or year end): when, by whom, its PDF's hash."""
+
+    __tablename__ = "apbdes_laporan"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    tahun: Mapped[int] = mapped_column(Integer)
+    periode: Mapped[str] = mapped_column(String(12))  # semester1 | akhir
+    submitted_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    pdf_sha256: Mapped[str] = mapped_column(String(64), default="")
+    submitted_by: Mapped[str] = mapped_column(String(60), default="")

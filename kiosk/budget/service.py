@@ -25,6 +25,7 @@ from kiosk.budget.models import (
     STATUS_EVALUATED,
     STATUS_SET,
     Apbdes,
+    ApbdesLaporan,
     ApbdesLine,
     RealisasiEntry,
 )
@@ -464,6 +465,9 @@ class ApbdesService:
                    "apbdes_id": view.apbdes.id, "pdf_sha256": hashlib.sha256(pdf).hexdigest(),
                    "budget": view.budget.to_json(), "realization": real.to_json()}
         with self.store.write() as s:
+            s.add(ApbdesLaporan(id=report_id, tahun=tahun, periode=period, submitted_at=utcnow(),
+                                pdf_sha256=payload["pdf_sha256"], submitted_by=actor.username))
+            s.flush()
             record_change(s, actor, entity="apbdes_laporan", entity_id=report_id, op="create", payload=payload,
                           action="apbdes.report_submitted", audit_details={"tahun": tahun, "periode": period})
         return {"id": report_id, **payload}
@@ -603,14 +607,13 @@ class ApbdesService:
 
     def _touch(self, s: Session, actor: Actor, a: Apbdes, op: str, details: dict[str, Any], *,
                action: str | None = None) -> None:
-        base = a.version
-        a.version += 1
         a.updated_at = utcnow()
         s.flush()
+        payload = apbdes_payload(a, _lines(s, a.id))
+        payload["version"] = a.version + 1  # the version the gateway gives the record with this change
         # every change after the create travels as an update of the whole APBDes (the district merges it
         # field by field against the base version and rebuilds its projection from the result)
-        record_change(s, actor, entity=ENTITY_APBDES, entity_id=a.id, op="update",
-                      base_version=base, payload=apbdes_payload(a, _lines(s, a.id)),
+        record_change(s, actor, entity=ENTITY_APBDES, entity_id=a.id, op="update", record=a, payload=payload,
                       action=action or f"apbdes.{op}", audit_details=details)
 
     # --- realization ---------------------------------------------------------------------------

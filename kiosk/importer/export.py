@@ -14,9 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import math
-import os
 import re
-import uuid
 import zipfile
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
@@ -24,6 +22,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from kiosk import durable
 from kiosk.i18n import _
 from kiosk.importer.columns import columns
 from kiosk.importer.reader import END_MARKER, ImportRow
@@ -49,27 +48,21 @@ def write_workbook(path: str | Path, rows: Iterable[Mapping[str, Any]], *, end_m
     """Write residents (dicts with the ``ImportRow.values`` keys) as sheet "Data Penduduk".
 
     Returns the number of residents written. ``end_marker`` adds OpenSID's ``###`` row at the end.
-    The file appears whole or not at all (written beside it, then renamed).
+    The file appears whole or not at all (``kiosk.durable``: written beside it, fsynced, renamed).
     """
     path = Path(path)
     parts, head, tail, date_style = _package()
     cols = columns()
     keys = [c.key for c in cols]
     letters = [c.letter for c in cols]
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.tmp")
     count = 0
-    try:
-        with tmp.open("xb") as f, zipfile.ZipFile(f, "w", zipfile.ZIP_DEFLATED) as out:
-            for name, data in parts:
-                if name == _SHEET_PART:
-                    with out.open(name, "w") as sheet:
-                        count = _write_sheet(sheet, head, tail, date_style, keys, letters, rows, end_marker)
-                else:
-                    out.writestr(name, data)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    with durable.atomic_file(path) as f, zipfile.ZipFile(f, "w", zipfile.ZIP_DEFLATED) as out:
+        for name, data in parts:
+            if name == _SHEET_PART:
+                with out.open(name, "w") as sheet:
+                    count = _write_sheet(sheet, head, tail, date_style, keys, letters, rows, end_marker)
+            else:
+                out.writestr(name, data)
     return count
 
 

@@ -64,7 +64,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from kiosk import settings
+from kiosk import durable, settings
 from kiosk.actor import Actor
 from kiosk.changes import write_audit
 from kiosk.db import MIGRATIONS_DIR, Store, upgrade
@@ -195,25 +195,6 @@ class _Staged:
 # --- small file helpers --------------------------------------------------------------------------
 
 
-def _fsync_file(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:  # some platforms cannot open a directory; the rename is still atomic
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def _sha256_file(path: Path) -> tuple[str, int]:
@@ -461,9 +442,8 @@ class BackupService:
                 manifest["archive"] = self._pack_archive(zf)
                 zf.writestr(MANIFEST_MEMBER, json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True),
                             compress_type=zipfile.ZIP_DEFLATED)
-            _fsync_file(tmp_zip)
-            os.replace(tmp_zip, final)
-            _fsync_dir(folder)
+            durable.fsync_file(tmp_zip)
+            durable.replace(tmp_zip, final)
         finally:
             _remove(tmp_db)
             _remove(tmp_zip)
@@ -542,9 +522,8 @@ class BackupService:
             tmp = second / f".{source.name}.tmp"
             try:
                 shutil.copyfile(source, tmp)
-                _fsync_file(tmp)
-                os.replace(tmp, target)
-                _fsync_dir(second)
+                durable.fsync_file(tmp)
+                durable.replace(tmp, target)
             finally:
                 _remove(tmp)
             if _sha256_file(target)[0] != _sha256_file(source)[0]:
@@ -853,7 +832,7 @@ class BackupService:
                 con.execute("PRAGMA journal_mode = DELETE")
             finally:
                 con.close()
-            _fsync_file(db)
+            durable.fsync_file(db)
             return _Staged(info, db, archive)
         except BaseException:
             _remove(work)
@@ -873,15 +852,13 @@ class BackupService:
                 log.warning("could not checkpoint the old database before restore")
         for suffix in ("-wal", "-shm", "-journal"):
             _remove(database.with_name(database.name + suffix))
-        os.replace(staged.database, database)
-        _fsync_dir(database.parent)
+        durable.replace(staged.database, database)
         if staged.archive is not None:
             archive = self.paths.archive
             old = self.paths.root / f".archive-old-{self.clock():%Y%m%d%H%M%S%f}.tmp"
             if archive.exists():
                 os.replace(archive, old)
-            os.replace(staged.archive, archive)
-            _fsync_dir(archive.parent)
+            durable.replace(staged.archive, archive)
             _remove(old)
 
     def _enrolled_now(self) -> bool:

@@ -418,13 +418,11 @@ class ComplaintService:
                 self._respond(s, actor, c, text)
             self._check_step(c, STATUS_DONE, N_("resolved again"))
             now = self.clock()
-            base = c.version
             c.status = STATUS_DONE
             c.resolved_at = now
             c.resolved_by = actor.user_id
             c.resolution = text
-            c.version += 1
-            record_change(s, actor, entity="complaint", entity_id=c.id, op="transition", base_version=base,
+            record_change(s, actor, entity="complaint", entity_id=c.id, op="transition", record=c,
                           payload={"to": STATUS_DONE, "at": now, "resolution": text,
                                    "resolved_by": actor.user_id},
                           action="complaint.resolve", audit_details={"to": STATUS_DONE})
@@ -432,13 +430,11 @@ class ComplaintService:
 
     def _respond(self, s: Session, actor: Actor, c: Complaint, text: str) -> None:
         now = self.clock()
-        base = c.version
         c.status = STATUS_RESPONDED
         c.first_response_at = now
         c.first_response_by = actor.user_id
         c.first_response = text
-        c.version += 1
-        record_change(s, actor, entity="complaint", entity_id=c.id, op="transition", base_version=base,
+        record_change(s, actor, entity="complaint", entity_id=c.id, op="transition", record=c,
                       payload={"to": STATUS_RESPONDED, "at": now, "first_response": text,
                                "first_response_by": actor.user_id},
                       action="complaint.respond",

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from kiosk import durable
 from kiosk.letter_token import content_hash
 from kiosk.models import OfficeProfile, Resident
 
@@ -197,10 +198,7 @@ def logo_file(p: OfficeProfile, root: Path) -> str | None:
     digest = hashlib.sha256(p.logo).hexdigest()[:16]
     path = root / "cache" / f"logo-{digest}.png"
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_bytes(p.logo)
-        tmp.replace(path)
+        durable.write_bytes(path, p.logo)
     return str(path)
 
 

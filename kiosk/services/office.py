@@ -153,10 +153,8 @@ class OfficeService:
             after = info.public_dict()
             changed = {k: v for k, v in after.items() if before.get(k) != v}
             if changed or logo_changed:
-                base = p.version
-                p.version += 1
                 record_change(s, actor, entity="office_profile", entity_id=p.village_code, op="update",
-                              payload=changed, base_version=base, action="office.update",
+                              payload=changed, record=p, action="office.update",
                               audit_details={"fields": sorted(changed) + (["logo"] if logo_changed else [])})
             s.flush()
             return _to_info(p)

@@ -578,7 +578,6 @@ class ResidentService:
             return r
         if checked.warnings and not accept_warnings:
             raise NikWarnings(checked.warnings, checked.warning_fields)
-        base = r.version
         for k, v in changed.items():
             setattr(r, k, v)
         if "name" in changed:
@@ -589,11 +588,9 @@ class ResidentService:
                     ({"nik"} if nik_touched else set()) | ({"kk_number"} if "kk_number" in changed else set())]
             r.nik_warnings = kept + _warning_records(checked)
             payload["nik_warnings"] = r.nik_warnings
-        r.version = base + 1
         r.updated_at = utcnow()
-        s.flush()
         record_change(s, actor, entity="resident", entity_id=r.id, op="update", payload=payload,
-                      base_version=base, action=action,
+                      record=r, action=action,
                       audit_details={"fields": sorted(changed),
                                      "accepted_warnings": [w.code for w in checked.warnings]})
         return r
@@ -702,14 +699,10 @@ class ResidentService:
         changed = {k: v for k, v in changes.items() if getattr(fam, k) != v}
         if not changed:
             return
-        base = fam.version
         for k, v in changed.items():
             setattr(fam, k, v)
-        fam.version = base + 1
         fam.updated_at = utcnow()
-        s.flush()
-        record_change(s, actor, entity="family", entity_id=fam.id, op="update", payload=changed,
-                      base_version=base)
+        record_change(s, actor, entity="family", entity_id=fam.id, op="update", payload=changed, record=fam)
 
     def add_member(self, actor: Actor, family_id: str, resident_id: str, relation: int) -> MoveResult:
         """Put a resident into a KK with a relation (SHDK). A resident already in another KK moves."""
@@ -741,14 +734,11 @@ class ResidentService:
         changes: dict[str, Any] = {"family_id": fam.id, "kk_number": fam.kk_number, "family_relation": code}
         changed = {k: v for k, v in changes.items() if getattr(r, k) != v}
         if changed:
-            base = r.version
             for k, v in changed.items():
                 setattr(r, k, v)
-            r.version = base + 1
             r.updated_at = utcnow()
-            s.flush()
             record_change(s, actor, entity="resident", entity_id=r.id, op="update", payload=changed,
-                          base_version=base, action="resident.move_family")
+                          record=r, action="resident.move_family")
         if code == RELATION_HEAD and fam.head_resident_id != r.id:
             self._set_family(s, actor, fam, head_resident_id=r.id, active=True)
         return old_needs_head

@@ -20,7 +20,6 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from hashlib import sha256
 from itertools import repeat
 from json.encoder import encode_basestring as _encode_str
 from pathlib import Path
@@ -31,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from kiosk.actor import Actor
 from kiosk.canonical import canonical_json
-from kiosk.changes import write_audit
+from kiosk.changes import BulkChange, record_changes, write_audit
 from kiosk.db import Store
 from kiosk.ids import new_id
 from kiosk.importer import ImportRow, open_workbook, read_rows, write_workbook
@@ -228,10 +227,9 @@ class _Writer:
     def _outbox_json(self, entity: str, entity_id: str, op: str, canonical: bytes, base: int | None) -> None:
         self.outbox.append(self._outbox_row(entity, entity_id, op, canonical.decode("utf-8"), base))
 
-    def _outbox_row(self, entity: str, entity_id: str, op: str, payload: str, base: int | None) -> tuple[Any, ...]:
+    def _outbox_row(self, entity: str, entity_id: str, op: str, payload: str, base: int | None) -> BulkChange:
         # the stored payload is the canonical JSON itself: one serialisation, and its hash is the hash
-        return (new_id(), entity, entity_id, op, base, payload, sha256(payload.encode("utf-8")).hexdigest(),
-                "pending", 0, self.now_text)
+        return (entity, entity_id, op, base, payload)
 
     def _managed_values(self, values: dict[str, Any], family_id: str | None) -> list[Any]:
         """The managed columns of one row, as the store keeps them (dates as ISO text)."""
@@ -368,7 +366,7 @@ class _Writer:
                             changed["extra"] = extra
                         base = existing[1]
                         new_extra = _canonical_text(extra) if extra is not None else stored_extra_text
-                        updates.append((*cols, name_search, new_extra, base + 1, self.now_text, rid))
+                        updates.append((*cols, name_search, new_extra, self.now_text, rid))
                         self._outbox("resident", rid, "update", changed, base)
                         report.updated += 1
                 if relation == 1 and head_id is None:
@@ -386,7 +384,7 @@ class _Writer:
                     self.outbox.append(self._outbox_row("family", fam["id"], "create", payload, None))
                     report.families_created += 1
                 elif head_id is not None and fam["head_resident_id"] is None:
-                    family_updates.append((head_id, fam["version"] + 1, self.now_text, fam["id"]))
+                    family_updates.append((head_id, self.now_text, fam["id"]))
                     self._outbox("family", fam["id"], "update", {"head_resident_id": head_id}, fam["version"])
         new_residents: list[tuple[Any, ...]] = []
         if new.ids:
@@ -394,6 +392,8 @@ class _Writer:
             outbox = self.outbox
             for at, rid, payload in zip(new.outbox_at, new.ids, payloads, strict=True):
                 outbox[at] = self._outbox_row("resident", rid, "create", payload, None)
+        # the gateway: in-flight check before anything is written, version bumps, outbox rows
+        record_changes(self.s, self.outbox)  # type: ignore[arg-type]
         db = self.db
         if new_families:
             db.executemany(_insert_sql("family", _FAMILY_COLUMNS), new_families)
@@ -412,13 +412,10 @@ class _Writer:
                            "SELECT rowid, name_search FROM resident WHERE rowid > ?", (last,))
                 db.execute(trigger[0])
         if updates:
-            sets = ", ".join(f"{c} = ?" for c in [*managed, "name_search", "extra", "version", "updated_at"])
+            sets = ", ".join(f"{c} = ?" for c in [*managed, "name_search", "extra", "updated_at"])
             db.executemany(f"UPDATE resident SET {sets} WHERE id = ?", updates)  # noqa: S608
         if family_updates:
-            db.executemany("UPDATE family SET head_resident_id = ?, version = ?, updated_at = ? WHERE id = ?",
-                           family_updates)
-        if self.outbox:
-            db.executemany(_insert_sql("outbox_change", _OUTBOX_COLUMNS), self.outbox)
+            db.executemany("UPDATE family SET head_resident_id = ?, updated_at = ? WHERE id = ?", family_updates)
 
 
 class _NewRows:
@@ -526,8 +523,6 @@ _FAMILY_COLUMNS = ["id", "kk_number", "head_resident_id", "address", "rt", "rw",
 
 _IMPORT_CACHE_KIB = -65536  # 64 MiB
 _DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy's SQLite DateTime stores a datetime
-_OUTBOX_COLUMNS = ["change_id", "entity", "entity_id", "op", "base_version", "payload", "payload_hash", "state",
-                   "attempts", "created_at"]
 
 
 def _insert_sql(table: str, cols: list[str]) -> str:

@@ -11,31 +11,31 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Boolean, Date, DateTime, Integer, Table, and_, bindparam, delete, func, select
+from sqlalchemy import Table, and_, bindparam, delete, func, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kiosk.actor import Actor
-from kiosk.changes import record_change
+from kiosk.changes import (
+    ENTITY_ORDER,
+    REGISTRY,
+    MergeRefused,
+    ensure_not_in_flight,
+    record_change,
+)
+from kiosk.changes import PARENT_FIELDS as PARENT_FIELDS  # re-exported (sync.client)
+from kiosk.changes.registry import in_chunks
 from kiosk.db import Store
-from kiosk.errors import ConflictError, DomainError, NotFound, ValidationError
+from kiosk.errors import ConflictError, NotFound, ValidationError
+from kiosk.errors import RecordLocked as RecordLocked  # re-exported: it used to live here
 from kiosk.i18n import N_, _
-from kiosk.ids import new_id
 from kiosk.models import (
-    Complaint,
     Device,
-    Family,
-    Letter,
-    LetterNumber,
-    LetterRequest,
     OutboxChange,
-    PopulationEvent,
-    Resident,
     SyncConflict,
     SyncRecord,
     SyncState,
@@ -45,26 +45,9 @@ from kiosk.permissions import require
 
 log = logging.getLogger(__name__)
 
-# The entities a pull applies to local tables (others are pull-only on the server or local-only here).
-ENTITY_MODELS: dict[str, Any] = {
-    "resident": Resident,
-    "family": Family,
-    "population_event": PopulationEvent,
-    "letter_request": LetterRequest,
-    "letter": Letter,
-    "complaint": Complaint,
-}
-# Payload fields naming a parent record: a child change waits until its parent's changes are acked.
-PARENT_FIELDS: dict[str, str] = {
-    "resident_id": "resident",
-    "family_id": "family",
-    "head_resident_id": "resident",
-    "request_id": "letter_request",
-    "reporter_resident_id": "resident",
-    "letter_id": "letter",
-}
+# The entities a pull applies to local tables: the registry's (others are local-only here).
+ENTITY_MODELS: dict[str, Any] = {name: spec.model for name, spec in REGISTRY.items()}
 UNACKED = ("pending", "in_flight")
-REQUEST_TERMINAL = frozenset({"diterbitkan", "ditolak", "dibatalkan"})
 CLOCK_WARN = dt.timedelta(minutes=5)
 WAIT_WARN = dt.timedelta(days=1)
 
@@ -79,11 +62,6 @@ K_LEASE_SIZE = "lease_size"
 K_UNUSED_REPORTED = "unused_reported"
 K_SERVER_SEEN_SEQ = "server_seen_seq"
 K_SNAPSHOT = "snapshot_progress"  # a full re-sync under way: {"entity": index, "after_id", "server_seq"}
-
-
-class RecordLocked(DomainError):
-    code = "record_locked"
-    template = N_("This record is being sent to the district right now. Try again in a moment.")
 
 
 # --- key/value state -----------------------------------------------------------------------------
@@ -133,8 +111,7 @@ def is_locked(session: Session, entity: str, entity_id: str) -> bool:
 
 
 def require_unlocked(session: Session, entity: str, entity_id: str) -> None:
-    if is_locked(session, entity, entity_id):
-        raise RecordLocked()
+    ensure_not_in_flight(session, [(entity, entity_id)])
 
 
 def has_local_changes(session: Session, entity: str, entity_id: str) -> bool:
@@ -346,44 +323,13 @@ def add_issue(session: Session, *, kind: str, entity: str, entity_id: str, chang
 # --- applying pulled changes ----------------------------------------------------------------------
 
 
-def _convert(column: Any, value: Any) -> Any:
-    if value is None:
-        return None
-    kind = column.type
-    if isinstance(kind, DateTime):
-        when = dt.datetime.fromisoformat(str(value))
-        return when.astimezone(dt.UTC).replace(tzinfo=None) if when.tzinfo else when
-    if isinstance(kind, Date):
-        return dt.date.fromisoformat(str(value)[:10])
-    if isinstance(kind, Boolean):
-        return bool(value)
-    if isinstance(kind, Integer) and not isinstance(value, bool):
-        return int(value)
-    return value
-
-
-_RENAMES = {"letter": {"seq_number": "sequence_number"}}
-_SKIP = frozenset({"id", "village", "version"})
-
-
 def assign_fields(obj: Any, entity: str, data: dict[str, Any]) -> None:
-    """Copy the district's field values onto a local row (only columns the row has)."""
-    columns = obj.__table__.columns
-    renames = _RENAMES.get(entity, {})
-    for key, value in data.items():
-        name = renames.get(key, key)
-        if name in _SKIP or name not in columns:
-            continue
-        setattr(obj, name, _convert(columns[name], value))
-    if entity == "resident" and "name" in data:
-        from kiosk.text import fold_name
-
-        obj.name_search = fold_name(obj.name or "")
-    if entity == "letter" and obj.issued_on is None and data.get("issued_at"):
-        obj.issued_on = dt.date.fromisoformat(str(data["issued_at"])[:10])
-    if entity == "letter" and data.get("voided") and obj.voided_at is None:
-        obj.voided_at = _convert(columns["voided_at"], data.get("voided_at")) or utcnow()
-        obj.void_reason = data.get("void_reason")
+    """Copy the district's field values onto a local ORM row (the registry's rule; no merge check:
+    staff chose these values)."""
+    spec = REGISTRY[entity]
+    stored = {name: getattr(obj, name) for name in spec.current}
+    for name, value in spec.row_values(data, stored, check=False).items():
+        setattr(obj, name, value)
 
 
 @dataclass
@@ -400,10 +346,11 @@ def apply_pulled(session: Session, changes: list[dict[str, Any]], *, full_resync
     caller's transaction. A record with local changes is never overwritten: its newest server state is
     kept aside (``SyncRecord.deferred``) and applied once the local changes are done.
 
-    Bulk: the touched records, their ``sync_record`` rows and the records with local changes are read
-    with one query each, decided here, and written with Core executemany (one statement per entity and
-    column set). A page the bulk write cannot take (a missing parent, a number taken twice) is applied
-    again change by change, so such a change ends as an ``apply_failed`` issue exactly as before."""
+    The touched records, their ``sync_record`` rows and the records with local changes are read with one
+    query each, decided here, and written by ``_bulk_write`` (Core executemany, one statement per entity
+    and column set, each value through the entity's registry entry). A change the page cannot take (a
+    missing parent, a number taken twice, a refused transition) goes through ``_bulk_write`` again on its
+    own, in a savepoint, and ends as an ``apply_failed`` issue."""
     stats = stats or ApplyStats()
     newest: dict[tuple[str, str], dict[str, Any]] = {}
     for change in changes:  # the payload is the full state: per record only its newest change matters
@@ -424,16 +371,10 @@ def apply_pulled(session: Session, changes: list[dict[str, Any]], *, full_resync
 
 
 BULK_CHUNK = 500
-_BULK_ORDER = ("family", "resident", "population_event", "letter_request", "letter", "complaint")
 
 
 def _table(model: Any) -> Table:
     return cast(Table, model.__table__)
-
-
-def _in_chunks(values: list[str], size: int = 500) -> Iterator[list[str]]:
-    for i in range(0, len(values), size):
-        yield values[i:i + size]
 
 
 def _apply_chunk(session: Session, changes: list[dict[str, Any]], full_resync: bool, stats: ApplyStats) -> None:
@@ -488,9 +429,9 @@ def _apply_chunk(session: Session, changes: list[dict[str, Any]], full_resync: b
             done, slow = _bulk_write(session, to_apply)
     except (IntegrityError, ValueError, TypeError) as exc:
         log.info("bulk apply of %d pulled changes fell back to one by one (%s)", len(to_apply), type(exc).__name__)
-        done, slow = 0, to_apply
+        done, slow = 0, [(c, "") for c in to_apply]
     stats.applied += done
-    for change in slow:
+    for change, _why in slow:
         if _apply_one(session, change["entity"], change["entity_id"], change["op"], change["payload"],
                       int(change["version"])):
             stats.applied += 1
@@ -498,49 +439,48 @@ def _apply_chunk(session: Session, changes: list[dict[str, Any]], full_resync: b
             stats.failed += 1
 
 
-def _bulk_write(session: Session, changes: list[dict[str, Any]]) -> tuple[int, list[dict[str, Any]]]:
-    """Write `changes` (none of them held back) with Core statements; returns how many were applied and
-    the changes left for the one-by-one path (a refused request transition, a value that does not
-    convert)."""
+def _bulk_write(session: Session, changes: list[dict[str, Any]]) -> tuple[int, list[tuple[dict[str, Any], str]]]:
+    """Write `changes` (none of them held back) with Core statements, each through its registry entry
+    (``EntitySpec.row_values``: renames, derived columns, merge rule); returns how many were applied and
+    the changes left over (a merge rule refused them, a value did not convert). The one path of a pulled
+    change: ``_apply_one`` is this with a single change."""
     conn = session.connection()
     by_entity: dict[str, list[dict[str, Any]]] = {}
     for c in changes:
         by_entity.setdefault(c["entity"], []).append(c)
-    slow: list[dict[str, Any]] = []
+    slow: list[tuple[dict[str, Any], str]] = []
     applied: list[dict[str, Any]] = []
-    letters: list[dict[str, Any]] = []
-    for entity in _BULK_ORDER:
+    for entity in ENTITY_ORDER:
         group = by_entity.get(entity)
         if not group:
             continue
-        model = ENTITY_MODELS[entity]
-        table = _table(model)
-        columns = table.columns
-        extra = {"letter_request": ["status"], "letter": ["issued_on", "voided_at", "year", "sequence_key",
-                                                           "sequence_number"]}.get(entity, [])
+        spec = REGISTRY[entity]
+        table = spec.table
+        extra = list(spec.current)
         existing: dict[str, dict[str, Any]] = {}
-        for part in _in_chunks([c["entity_id"] for c in group]):
+        for part in in_chunks([c["entity_id"] for c in group]):
             cols = [table.c.id, *(table.c[n] for n in extra)]
             for row in conn.execute(select(*cols).where(table.c.id.in_(part))):
                 existing[row[0]] = dict(zip(["id", *extra], row, strict=True))
         inserts: dict[tuple[str, ...], list[dict[str, Any]]] = {}
         updates: dict[tuple[str, ...], list[dict[str, Any]]] = {}
         deletes: list[str] = []
-        has_version = "version" in columns
+        after: list[dict[str, Any]] = []
+        has_version = "version" in table.columns
         for c in group:
             eid, payload, version = c["entity_id"], c["payload"], int(c["version"])
             cur = existing.get(eid)
             try:
-                if entity == "letter_request" and cur is not None:
-                    _check_request_transition(cur["status"], payload.get("status"))
-                if c["op"] == "delete" and entity in ("resident", "family"):
+                if c["op"] == "delete" and spec.deletable:
+                    if spec.check is not None and cur is not None:
+                        spec.check(cur, payload)
                     if cur is not None:
                         deletes.append(eid)
                     applied.append(c)
                     continue
-                values = _row_values(entity, columns, payload, cur)
-            except (ValueError, TypeError, _TransitionRefused):
-                slow.append(c)
+                values = spec.row_values(payload, cur)
+            except (ValueError, TypeError, MergeRefused) as exc:
+                slow.append((c, type(exc).__name__))
                 continue
             if has_version:
                 values["version"] = version
@@ -551,19 +491,17 @@ def _bulk_write(session: Session, changes: list[dict[str, Any]]) -> tuple[int, l
                 values["_id"] = eid
                 updates.setdefault(tuple(sorted(values)), []).append(values)
             applied.append(c)
-            if entity == "letter":
-                merged = {**(cur or {}), **{k: v for k, v in values.items() if k in (
-                    "year", "sequence_key", "sequence_number", "voided_at")}}
-                letters.append({"id": eid, **merged})
+            if spec.after_apply is not None:
+                after.append({"id": eid, **(cur or {}), **{k: v for k, v in values.items() if k in extra}})
         if deletes:
-            for part in _in_chunks(deletes):
+            for part in in_chunks(deletes):
                 conn.execute(table.delete().where(table.c.id.in_(part)))
         for rows in inserts.values():
             conn.execute(table.insert(), rows)
         for rows in updates.values():
             conn.execute(table.update().where(table.c.id == bindparam("_id")), rows)
-    if letters:
-        _register_letter_numbers(session, letters)
+        if after and spec.after_apply is not None:
+            spec.after_apply(session, after)
     if applied:
         rec_rows = [{"entity": c["entity"], "entity_id": c["entity_id"], "server_version": int(c["version"]),
                      "applied_version": int(c["version"]), "deferred": None} for c in applied]
@@ -574,146 +512,43 @@ def _bulk_write(session: Session, changes: list[dict[str, Any]]) -> tuple[int, l
             "applied_version": func.max(func.coalesce(table.c.applied_version, 0), stmt.excluded.applied_version),
             "deferred": None}), rec_rows)
         ids = sorted({c["entity_id"] for c in applied})
-        for part in _in_chunks(ids):
+        for part in in_chunks(ids):
             conn.execute(delete(SyncConflict).where(
                 SyncConflict.kind == "apply_failed", SyncConflict.resolved_at.is_(None),
                 SyncConflict.entity_id.in_(part)))
     return len(applied), slow
 
 
-def _row_values(entity: str, columns: Any, data: dict[str, Any], current: dict[str, Any] | None) -> dict[str, Any]:
-    """The column values ``assign_fields`` would set (as a dict for a Core statement)."""
-    renames = _RENAMES.get(entity, {})
-    values: dict[str, Any] = {}
-    for key, value in data.items():
-        name = renames.get(key, key)
-        if name in _SKIP or name not in columns:
-            continue
-        values[name] = _convert(columns[name], value)
-    if entity == "resident" and "name" in data:
-        from kiosk.text import fold_name
-
-        values["name_search"] = fold_name(values.get("name") or "")
-    if entity == "letter":
-        issued_on = values.get("issued_on", current.get("issued_on") if current else None)
-        if issued_on is None and data.get("issued_at"):
-            values["issued_on"] = dt.date.fromisoformat(str(data["issued_at"])[:10])
-        voided_at = values.get("voided_at", current.get("voided_at") if current else None)
-        if data.get("voided") and voided_at is None:
-            values["voided_at"] = _convert(columns["voided_at"], data.get("voided_at")) or utcnow()
-            values["void_reason"] = data.get("void_reason")
-    return values
-
-
-def _register_letter_numbers(session: Session, letters: list[dict[str, Any]]) -> None:
-    """``_register_letter_number`` for a page of letters: one read, one insert, one update."""
-    conn = session.connection()
-    wanted = [(int(x["year"]), x.get("sequence_key") or "all", int(x["sequence_number"]), x)
-              for x in letters if x.get("sequence_number") is not None and x.get("year") is not None]
-    if not wanted:
-        return
-    table = _table(LetterNumber)
-    have: dict[tuple[int, str, int], str | None] = {}
-    for part in _in_chunks(sorted({str(w[2]) for w in wanted})):
-        for y, k, n, lid in conn.execute(select(table.c.year, table.c.sequence_key, table.c.number,
-                                                table.c.letter_id).where(table.c.number.in_([int(v) for v in part]))):
-            have[(int(y), k, int(n))] = lid
-    inserts: list[dict[str, Any]] = []
-    updates: list[dict[str, Any]] = []
-    for year, key, number, letter in wanted:
-        state = "void" if letter.get("voided_at") else "used"
-        if (year, key, number) not in have:
-            have[(year, key, number)] = letter["id"]
-            inserts.append({"id": new_id(), "year": year, "sequence_key": key, "number": number, "state": state,
-                            "letter_id": letter["id"]})
-        elif have[(year, key, number)] in (None, letter["id"]):
-            updates.append({"_y": year, "_k": key, "_n": number, "letter_id": letter["id"], "state": state})
-    if inserts:
-        conn.execute(table.insert(), inserts)
-    if updates:
-        conn.execute(table.update().where(table.c.year == bindparam("_y"), table.c.sequence_key == bindparam("_k"),
-                                          table.c.number == bindparam("_n")), updates)
-
-
 def _apply_one(session: Session, entity: str, entity_id: str, op: str, payload: dict[str, Any],
                version: int) -> bool:
-    model = ENTITY_MODELS[entity]
+    """One pulled change through the same path as a page (``_bulk_write``), in a savepoint of its own;
+    a change that cannot be applied ends as an ``apply_failed`` issue holding the server's state."""
+    change = {"entity": entity, "entity_id": entity_id, "op": op, "payload": payload, "version": version}
+    session.flush()
     try:
         with session.begin_nested():
-            obj = session.get(model, entity_id)
-            if entity == "letter_request" and obj is not None:
-                _check_request_transition(obj.status, payload.get("status"))
-            if op == "delete" and entity in ("resident", "family"):
-                if obj is not None:
-                    session.delete(obj)
-            else:
-                if obj is None:
-                    obj = model(id=entity_id)
-                    assign_fields(obj, entity, payload)
-                    session.add(obj)
-                else:
-                    assign_fields(obj, entity, payload)
-                if hasattr(obj, "version"):
-                    obj.version = version
-                if entity == "letter":
-                    _register_letter_number(session, obj)
-            session.flush()
-            rec = session.get(SyncRecord, (entity, entity_id))
-            if rec is None:
-                session.add(SyncRecord(entity=entity, entity_id=entity_id, server_version=version,
-                                       applied_version=version))
-            else:
-                rec.server_version = max(rec.server_version, version)
-                rec.applied_version = max(rec.applied_version or 0, version)
-                rec.deferred = None
-            session.flush()
-        # keep the session small: a page of thousands of rows would make every flush slower
-        for done in (obj, session.get(SyncRecord, (entity, entity_id))):
-            if done is not None and done in session:
-                session.expunge(done)
-        session.execute(delete(SyncConflict).where(
-            SyncConflict.kind == "apply_failed", SyncConflict.entity == entity,
-            SyncConflict.entity_id == entity_id, SyncConflict.resolved_at.is_(None)))
+            done, slow = _bulk_write(session, [change])
+    except IntegrityError as exc:
+        done, slow = 0, [(change, type(exc).__name__)]
+    if done:
+        # rows written with Core: ORM copies of them in this session are stale now
+        for obj in list(session.identity_map.values()):
+            if isinstance(obj, (ENTITY_MODELS[entity], SyncRecord)) and entity_id in (
+                    getattr(obj, "id", None), getattr(obj, "entity_id", None)):
+                session.expire(obj)
         return True
-    except (IntegrityError, ValueError, TypeError, _TransitionRefused) as exc:
-        log.warning("pulled %s %s not applied: %s", entity, entity_id, type(exc).__name__)
-        existing = session.execute(select(SyncConflict).where(
-            SyncConflict.kind == "apply_failed", SyncConflict.entity == entity,
-            SyncConflict.entity_id == entity_id, SyncConflict.resolved_at.is_(None))).scalar_one_or_none()
-        body = {"op": op, "version": version, "payload": payload}
-        if existing is None:
-            add_issue(session, kind="apply_failed", entity=entity, entity_id=entity_id,
-                      reason=type(exc).__name__, fields={"server": body}, server_version=version)
-        elif (existing.server_version or 0) <= version:
-            existing.fields, existing.server_version = {"server": body}, version
-        return False
-
-
-class _TransitionRefused(Exception):
-    pass
-
-
-def _check_request_transition(current: str | None, target: Any) -> None:
-    if not target or current == target or current is None:
-        return
-    if current in REQUEST_TERMINAL:
-        raise _TransitionRefused(f"{current} -> {target}")
-
-
-def _register_letter_number(session: Session, letter: Letter) -> None:
-    """A letter issued on another device: its number enters this register too (state used/void)."""
-    if letter.sequence_number is None or letter.year is None:
-        return
-    key = letter.sequence_key or "all"
-    row = session.execute(select(LetterNumber).where(
-        LetterNumber.year == letter.year, LetterNumber.sequence_key == key,
-        LetterNumber.number == letter.sequence_number)).scalar_one_or_none()
-    state = "void" if letter.voided_at else "used"
-    if row is None:
-        session.add(LetterNumber(year=letter.year, sequence_key=key, number=letter.sequence_number,
-                                 state=state, letter_id=letter.id))
-    elif row.letter_id in (None, letter.id):
-        row.letter_id, row.state = letter.id, state
+    reason = slow[0][1] if slow else "not applied"
+    log.warning("pulled %s %s not applied: %s", entity, entity_id, reason)
+    existing = session.execute(select(SyncConflict).where(
+        SyncConflict.kind == "apply_failed", SyncConflict.entity == entity,
+        SyncConflict.entity_id == entity_id, SyncConflict.resolved_at.is_(None))).scalar_one_or_none()
+    body = {"op": op, "version": version, "payload": payload}
+    if existing is None:
+        add_issue(session, kind="apply_failed", entity=entity, entity_id=entity_id,
+                  reason=reason, fields={"server": body}, server_version=version)
+    elif (existing.server_version or 0) <= version:
+        existing.fields, existing.server_version = {"server": body}, version
+    return False
 
 
 def retry_failed_applies(session: Session) -> int:
@@ -808,10 +643,9 @@ class SyncStateService:
             if issue.server_version is not None:
                 note_server_version(s, issue.entity, issue.entity_id, issue.server_version)
             if keep_local and obj is not None and issue.entity in ("resident", "family", "population_event"):
-                base = issue.server_version
-                obj.version = (obj.version or 0) + 1
                 record_change(s, actor, entity=issue.entity, entity_id=issue.entity_id, op="update",
-                              payload=keep_local, base_version=base, action="sync.resolve_conflict",
+                              payload=keep_local, base_version=issue.server_version, record=obj,
+                              action="sync.resolve_conflict",
                               audit_details={"fields": sorted(issue.fields), "choices": choices})
             issue.resolved_at, issue.resolved_by = utcnow(), actor.username
             issue.resolution = dict(choices)

@@ -58,3 +58,29 @@ def test_siskeudes_import_reaches_the_district_exactly_once(server: DistrictServ
                                                                    .realization.belanja
                                                                    + office.services.apbdes.view(admin, 2025)
                                                                    .realization.pendapatan)
+
+
+@pytest.mark.slow
+def test_a_second_office_pc_takes_the_header_and_ledger_without_issues(server: DistrictServer, offices: Any,
+                                                                        tmp_path: Path) -> None:
+    a = offices("a", server=server)
+    b = offices("b", server=server)
+    village = a.services.office.profile().village_code
+    kd = f"{village.split('.')[2]}.{village.split('.')[3]}."
+    admin = admin_actor(a.services)
+    tables = sample.contoh_tables(kd_desa=kd, entries=40, perubahan=False)
+    assert a.services.apbdes.import_file(admin, sample.write_zip(tmp_path / "s.zip", tables)).imported
+    info = a.services.apbdes.find(admin, 2025)
+    a.services.apbdes.transition(admin, info.id, "disepakati_bpd")
+    assert a.sync().ok
+    report = b.sync()
+    assert report.ok, report
+    assert b.services.sync.issues() == []
+    admin_b = admin_actor(b.services)
+    got = b.services.apbdes.find(admin_b, 2025)
+    assert (got.id, got.status, got.perdes_no) == (info.id, "disepakati_bpd", "3 Tahun 2024")
+    entries = b.services.apbdes.realization_entries(admin_b, 2025, limit=1000)
+    assert len(entries) == 40
+    assert sum((e.jumlah for e in entries), Decimal(0)) == sum(
+        (e.jumlah for e in a.services.apbdes.realization_entries(admin, 2025, limit=1000)), Decimal(0))
+    assert_exactly_once(server, a)

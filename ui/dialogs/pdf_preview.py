@@ -30,9 +30,7 @@ from PySide6.QtWidgets import (
 
 from kiosk import settings
 from kiosk.actor import Actor
-from kiosk.changes import write_audit
 from kiosk.i18n import _
-from kiosk.permissions import require
 from ui import msgbox
 from ui.context import AppContext
 
@@ -44,13 +42,7 @@ F4_MM = (215.0, 330.0)
 
 def remember_printer(ctx: AppContext, actor: Actor, name: str, paper: str | None = None) -> None:
     """Store the printer (and paper, F4 or A4) last used, audited; any user who may print may do this."""
-    require(actor, "letter.print")
-    with ctx.services.store.write() as s:
-        settings.put(s, settings.PRINTER, name)
-        if paper in ("F4", "A4"):
-            settings.put(s, settings.PAPER, paper)
-        write_audit(s, actor, action="settings.printer", entity="setting", entity_id=settings.PRINTER.key,
-                    details={"printer": name, "paper": paper})
+    ctx.services.preferences.remember_printer(actor, name, paper)
 
 
 def paper_name(page_size: QPageSize) -> str | None:

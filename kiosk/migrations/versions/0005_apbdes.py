@@ -72,6 +72,15 @@ def upgrade() -> None:
     )
     op.create_index("ix_apbdes_realisasi_year", "apbdes_realisasi", ["tahun", "kode_rekening", "kode_kegiatan"])
     op.create_index("ix_apbdes_realisasi_ref", "apbdes_realisasi", ["tahun", "source_ref"])
+    op.create_table(
+        "apbdes_laporan",
+        sa.Column("id", sa.String(36), primary_key=True),
+        sa.Column("tahun", sa.Integer(), nullable=False),
+        sa.Column("periode", sa.String(12), nullable=False),
+        sa.Column("submitted_at", sa.DateTime(), nullable=False),
+        sa.Column("pdf_sha256", sa.String(64), nullable=False),
+        sa.Column("submitted_by", sa.String(60), nullable=False),
+    )
     # The ledger is append-only: the database itself refuses to change or remove an entry.
     op.execute("CREATE TRIGGER apbdes_realisasi_no_update BEFORE UPDATE ON apbdes_realisasi "
                "BEGIN SELECT RAISE(ABORT, 'apbdes_realisasi is append-only'); END")
@@ -82,6 +91,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.execute("DROP TRIGGER IF EXISTS apbdes_realisasi_no_delete")
     op.execute("DROP TRIGGER IF EXISTS apbdes_realisasi_no_update")
+    op.drop_table("apbdes_laporan")
     op.drop_index("ix_apbdes_realisasi_ref", table_name="apbdes_realisasi")
     op.drop_index("ix_apbdes_realisasi_year", table_name="apbdes_realisasi")
     op.drop_table("apbdes_realisasi")

@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import forms
-from kiosk import settings
+from kiosk import durable, settings
 from kiosk.actor import Actor
 from kiosk.changes import record_change
 from kiosk.errors import NotConfigured, ValidationError
@@ -42,7 +42,6 @@ from kiosk.services.letters.model import (
     LetterVoided,
     NotIssuingDevice,
     field_errors,
-    fsync_write,
     letter_settings,
     local_text,
     utc_naive,
@@ -280,7 +279,7 @@ class LetterIssuing(LetterRequests):
         rel = Path("archive") / str(issued_on.year) / f"{letter_id}.pdf"
         path = self.store.paths.root / rel
         written.append(path)
-        fsync_write(path, pdf)
+        durable.write_bytes(path, pdf)
 
         letter = Letter(
             id=letter_id, request_id=req.id, number=number, year=issued_on.year, sequence_key=key,
@@ -314,15 +313,12 @@ class LetterIssuing(LetterRequests):
     def _void_in(self, s: Session, actor: Actor, letter: Letter, reason: str) -> None:
         if letter.voided_at is not None:
             raise InvalidState(N_("Letter {number} is already void."), number=letter.number)
-        base = letter.version
         letter.voided_at = utc_naive(self.clock())
         letter.voided_by = actor.user_id
         letter.void_reason = reason
-        letter.version += 1
         for num in s.execute(select(LetterNumber).where(LetterNumber.letter_id == letter.id)).scalars():
             num.state = "void"
-        s.flush()
-        record_change(s, actor, entity="letter", entity_id=letter.id, op="transition", base_version=base,
+        record_change(s, actor, entity="letter", entity_id=letter.id, op="transition", record=letter,
                       action="letter.void",
                       payload={"to": "void", "at": letter.voided_at, "reason": reason, "voided": True,
                                "voided_at": letter.voided_at, "voided_by": letter.voided_by,
@@ -332,12 +328,9 @@ class LetterIssuing(LetterRequests):
     def _record_print_in(self, s: Session, actor: Actor, letter: Letter) -> None:
         if letter.voided_at is not None:
             raise LetterVoided(number=letter.number)
-        base = letter.version
         letter.print_count += 1
-        letter.version += 1
-        s.flush()
         # Audit only: the district keeps letters immutable (it rejects updates), so prints stay local.
-        record_change(s, actor, entity="letter_print", entity_id=letter.id, op="update", base_version=base,
+        record_change(s, actor, entity="letter_print", entity_id=letter.id, op="update", record=letter,
                       action="letter.print", payload={"print_count": letter.print_count},
                       audit_details={"number": letter.number, "print_count": letter.print_count})
 

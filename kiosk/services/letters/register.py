@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from kiosk import settings
+from kiosk import durable, settings
 from kiosk.actor import Actor
 from kiosk.changes import record_change
 from kiosk.errors import NotFound, ValidationError
@@ -19,7 +19,6 @@ from kiosk.services.letters.catalogue import LetterCatalogue
 from kiosk.services.letters.model import (
     LetterInfo,
     RegisterRow,
-    fsync_write,
 )
 from kiosk.services.letters_document import office_snapshot
 
@@ -99,7 +98,7 @@ class LetterRegister(LetterCatalogue):
                   "date": r.issued_on.isoformat() if r.issued_on else "", "type": r.letter_title,
                   "resident": r.resident_name, "state": r.state} for r in rows],
                 {"lines": office["kop_lines"], "paper": paper}, year)
-            fsync_write(path, data)
+            durable.write_bytes(path, data)
         elif suffix == ".xlsx":
             self._write_register_xlsx(rows, year, path)
         else:
@@ -132,5 +131,5 @@ class LetterRegister(LetterCatalogue):
             ws.column_dimensions[col].width = width
         buf = io.BytesIO()
         wb.save(buf)
-        fsync_write(path, buf.getvalue())
+        durable.write_bytes(path, buf.getvalue())
 

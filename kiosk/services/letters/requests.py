@@ -179,7 +179,6 @@ class LetterRequests(LetterCatalogue):
                     reason: str | None = None, action: str) -> None:
         base = req.version
         req.status = status
-        req.version += 1
         at = utc_naive(self.clock())
         # the wire format of a transition (sync.protocol): "to" and "at"; other keys are the record's fields
         payload: dict[str, Any] = {"to": status, "at": at}
@@ -192,9 +191,8 @@ class LetterRequests(LetterCatalogue):
             payload["reason"] = reason
         if status == DITERBITKAN:
             payload["letter_id"] = req.letter_id
-        s.flush()
         record_change(s, actor, entity="letter_request", entity_id=req.id, op="transition", payload=payload,
-                      base_version=base, action=action,
+                      record=req, action=action,
                       audit_details={"from_version": base, "status": status})
 
     def _approve_in(self, s: Session, actor: Actor, req: LetterRequest) -> LetterRequest:
