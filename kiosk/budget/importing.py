@@ -34,7 +34,6 @@ from kiosk.budget.service import (
     apbdes_payload,
     version_label,
 )
-from kiosk.canonical import canonical_json
 from kiosk.changes import record_change, record_changes, write_audit
 from kiosk.db import Store
 from kiosk.errors import DomainError
@@ -404,7 +403,7 @@ def _write(s: Session, actor: Actor, parsed: ParsedBudget, report: ImportReport,
                       payload=payload, action=f"apbdes.import_{'create' if op == 'create' else 'replace'}",
                       audit_details={"tahun": tahun, "versi": v.versi, "lines": len(rows), "source": parsed.source})
     entries: list[tuple[Any, ...]] = []
-    bodies: list[dict[str, Any]] = []
+    bodies: list[tuple[str, str]] = []
     stamp = now.strftime(_DATETIME_FORMAT)
     village = s.execute(select(OfficeProfile.village_code)).scalar()
 
@@ -412,12 +411,8 @@ def _write(s: Session, actor: Actor, parsed: ParsedBudget, report: ImportReport,
         entry_id = new_id()
         entries.append((entry_id, tahun, e.tanggal.isoformat(), e.kode_rekening, e.kode_kegiatan, e.sumber_dana,
                         to_sen(amount), kind, e.bukti_no, uraian, e.source_ref, corrects, stamp, actor.username))
-        body: dict[str, Any] = {"tahun": tahun, "tanggal": e.tanggal.isoformat(), "kode_rekening": e.kode_rekening,
-                                "kode_kegiatan": e.kode_kegiatan, "sumber_dana": e.sumber_dana,
-                                "jumlah": str(amount), "jenis": kind, "corrects_id": corrects}
-        if village:
-            body["village"] = village
-        bodies.append({"id": entry_id, "body": body})
+        bodies.append((entry_id, realisasi_json(tahun, e.tanggal, e.kode_rekening, e.kode_kegiatan, e.sumber_dana,
+                                                amount, kind, corrects, village)))
 
     for e, amount, corrects in appends:
         add(e, amount, corrects, "KOREKSI" if corrects else e.jenis, _("Re-import correction") if corrects else "")
@@ -427,8 +422,7 @@ def _write(s: Session, actor: Actor, parsed: ParsedBudget, report: ImportReport,
     if entries:
         _executemany(s, "apbdes_realisasi", _ENTRY_COLUMNS, entries)
         # the outbox rows through the one write path, in bulk (payloads as canonical JSON, made once)
-        record_changes(s, [(ENTITY_REALISASI, item["id"], "create", None,
-                            canonical_json(item["body"]).decode("utf-8")) for item in bodies])
+        record_changes(s, [(ENTITY_REALISASI, entry_id, "create", None, text) for entry_id, text in bodies])
         write_audit(s, actor, action="apbdes.import_realisasi", entity=ENTITY_REALISASI, entity_id=str(tahun),
                     details={"tahun": tahun, "entries": len(entries), "source": parsed.source})
 
@@ -447,3 +441,28 @@ def _executemany(s: Session, table: str, columns: list[str], rows: list[tuple[An
     sql = f'INSERT INTO "{table}" ({", ".join(columns)}) VALUES ({", ".join("?" for _ in columns)})'  # noqa: S608
     s.flush()
     s.connection().exec_driver_sql(sql, rows)
+
+
+_REALISASI_TEMPLATE = ('{"corrects_id":%s,"jenis":%s,"jumlah":%s,"kode_kegiatan":%s,"kode_rekening":%s,'
+                       '"sumber_dana":%s,"tahun":%d,"tanggal":%s%s}')
+
+
+def realisasi_json(tahun: int, tanggal: dt.date, kode_rekening: str, kode_kegiatan: str | None, sumber_dana: str,
+                   jumlah: Decimal, jenis: str, corrects_id: str | None, village: str | None) -> str:
+    """The canonical JSON of a ledger entry's payload (sorted keys, compact; equal to
+    ``canonical_json(realisasi_payload(...) | {"village": ...})``, a test checks), made without the
+    general encoder: ten thousand entries of an import in a few milliseconds."""
+    enc = _encode_str
+
+    def opt(v: str | None) -> str:
+        return "null" if v is None else enc(v)
+
+    return _REALISASI_TEMPLATE % (opt(corrects_id), enc(jenis), enc(str(jumlah)), opt(kode_kegiatan),
+                                  enc(kode_rekening), enc(sumber_dana), tahun, enc(tanggal.isoformat()),
+                                  f',"village":{enc(village)}' if village else "")
+
+
+def _encode_str(value: str) -> str:
+    from json.encoder import encode_basestring
+
+    return str(encode_basestring(value))

@@ -19,6 +19,8 @@ SEN = Decimal("0.01")
 ABSURD = Decimal("1000000000000")
 
 _RP = re.compile(r"^\s*(?:rp\.?)\s*", re.I)
+# what Siskeudes exports write: 1234567.00 (three decimals would be Indonesian thousands: 250.000)
+_PLAIN = re.compile(r"^\d+(?:\.(?:\d{1,2}|\d{4,}))?$")
 _DIGITS = re.compile(r"^\d+$")
 
 
@@ -40,6 +42,8 @@ def parse_amount(text: object, *, allow_negative: bool = False) -> Decimal:
         value = Decimal(text)
     elif isinstance(text, Decimal):
         value = text
+    elif isinstance(text, str) and _PLAIN.match(text):
+        value = Decimal(text)
     else:
         value = _parse_text(str(text))
     if not value.is_finite():

@@ -22,7 +22,7 @@ import re
 import zipfile
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -101,6 +101,7 @@ class _Ctx:
     parsed: ParsedBudget
     ref: BudgetReference | None = None
     kd_desa: str = ""
+    codes: dict[tuple[str, str, str], tuple[str, str | None]] = field(default_factory=dict)
 
 
 def village_kd_desa(village_code: str) -> str:
@@ -337,6 +338,21 @@ def _file_reference(ctx: _Ctx, tables: dict[str, _Table]
 
 def _check_codes(ctx: _Ctx, table: _Table, n: int, row: list[str], objek: frozenset[str],
                  keg_names: dict[str, str]) -> tuple[str, str | None] | None:
+    """The row's account and kegiatan, checked (answers for codes seen before are remembered; a reject
+    is reported for every row that has it)."""
+    key = (table.name, _get(table, row, "Kd_Rincian"), _get(table, row, "Kd_Keg"))
+    known = ctx.codes.get(key)
+    if known is not None:
+        return known
+    before = len(ctx.parsed.rejects)
+    found = _check_codes_once(ctx, table, n, row, objek, keg_names)
+    if found is not None and len(ctx.parsed.rejects) == before:
+        ctx.codes[key] = found
+    return found
+
+
+def _check_codes_once(ctx: _Ctx, table: _Table, n: int, row: list[str], objek: frozenset[str],
+                      keg_names: dict[str, str]) -> tuple[str, str | None] | None:
     assert ctx.ref is not None
     raw_acc = _get(table, row, "Kd_Rincian")
     try:

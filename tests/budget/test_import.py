@@ -242,3 +242,19 @@ def test_payee_names_and_bank_accounts_are_never_stored(services: Services, admi
     services.apbdes.import_file(admin, _zip(tmp_path, sample.contoh_tables()))
     raw = services.store.paths.database.read_bytes()
     assert b"CV Maju Jaya" not in raw and b"0123456789" not in raw
+
+
+def test_the_fast_entry_payload_is_the_canonical_json() -> None:
+    import datetime as dt
+
+    from kiosk.budget.importing import realisasi_json
+    from kiosk.budget.models import RealisasiEntry
+    from kiosk.budget.service import realisasi_payload
+    from kiosk.canonical import canonical_json
+
+    for keg, corrects, village, sumber in ((None, None, "35.10.01.2001", "DDS"), ("05.03.01", "x-1", None, 'A"é')):
+        e = RealisasiEntry(tahun=2025, tanggal=dt.date(2025, 3, 1), kode_rekening="5.4.1.01", kode_kegiatan=keg,
+                           sumber_dana=sumber, jumlah=Decimal("-1250.50"), jenis="KOREKSI", corrects_id=corrects)
+        body = realisasi_payload(e) | ({"village": village} if village else {})
+        assert realisasi_json(2025, e.tanggal, e.kode_rekening, keg, sumber, Decimal("-1250.50"), "KOREKSI",
+                              corrects, village) == canonical_json(body).decode("utf-8")
