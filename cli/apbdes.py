@@ -50,6 +50,11 @@ def register(sub: Any, parent: argparse.ArgumentParser) -> None:
     o.add_argument("--out", required=True, help=_("the PDF file to write"))
     o.set_defaults(handler=cmd_poster)
 
+    u = asub.add_parser("submit-report", parents=[parent, user, year],
+                        help=_("send the realization report of a period to the district"))
+    u.add_argument("--period", choices=["semester1", "akhir"], required=True)
+    u.set_defaults(handler=cmd_submit)
+
     t = asub.add_parser("set-status", parents=[parent, user, year],
                         help=_("move the APBDes to its next state (disepakati_bpd, dievaluasi, ditetapkan)"))
     t.add_argument("status", choices=["draft", "disepakati_bpd", "dievaluasi", "ditetapkan"])
@@ -116,10 +121,10 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def _write_pdf(path: str, data: bytes) -> Path:
+    from kiosk import durable
+
     out = Path(path)
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_bytes(data)
-    tmp.replace(out)
+    durable.write_bytes(out, data)
     return out
 
 
@@ -150,4 +155,13 @@ def cmd_status(args: argparse.Namespace) -> int:
     info = services.apbdes.transition(actor, info.id, args.status)
     emit(args, {"ok": True, "apbdes": info.to_json()},
          _("{label}: {status}").format(label=info.label, status=_(STATUS_LABELS.get(info.status, info.status))))
+    return 0
+
+
+def cmd_submit(args: argparse.Namespace) -> int:
+    services = open_services(args)
+    actor = login(services, args.user)
+    sent = services.apbdes.submit_report(actor, _year(args), args.period)
+    emit(args, {"ok": True, "report": sent},
+         _("The report was queued for the district (sent with the next sync)."))
     return 0

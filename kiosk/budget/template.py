@@ -205,12 +205,15 @@ def template_rows(tahun: int, induk: list[Any], perubahan: list[Any] | None,
 
 
 def write_rows(path: Path, rows: list[list[Any]]) -> Path:
-    """Write rows as CSV (UTF-8 with BOM, for Excel) or XLSX (amounts as exact text cells)."""
+    """Write rows as CSV (UTF-8 with BOM, for Excel) or XLSX (amounts as exact text cells), durably: the
+    file appears whole or not at all."""
+    from kiosk import durable
+
     path = Path(path)
-    tmp = path.with_name(path.name + ".tmp")
     if path.suffix.lower() == ".csv":
-        with tmp.open("w", encoding="utf-8-sig", newline="") as f:
-            csv.writer(f).writerows(rows)
+        buf = io.StringIO(newline="")
+        csv.writer(buf).writerows(rows)
+        durable.write_bytes(path, ("\ufeff" + buf.getvalue()).encode("utf-8"))
     else:
         from openpyxl import Workbook
 
@@ -218,7 +221,7 @@ def write_rows(path: Path, rows: list[list[Any]]) -> Path:
         ws = wb.create_sheet("APBDes")
         for row in rows:
             ws.append([("" if v is None else v) if not isinstance(v, Decimal) else str(v) for v in row])
-        wb.save(tmp)
-    tmp.replace(path)
+        out = io.BytesIO()
+        wb.save(out)
+        durable.write_bytes(path, out.getvalue())
     return path
-

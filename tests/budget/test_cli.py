@@ -65,3 +65,6 @@ def test_set_status_through_the_states(data_dir: Path, tmp_path: Path, capsys: p
     for status in ("disepakati_bpd", "dievaluasi", "ditetapkan"):
         assert run(["apbdes", "set-status", status, *base]) == 0
     assert "Ditetapkan" in capsys.readouterr().out
+    assert run(["apbdes", "submit-report", "--period", "semester1", "--json", *base]) == 0
+    sent = json.loads(capsys.readouterr().out)["report"]
+    assert sent["periode"] == "semester1" and len(sent["pdf_sha256"]) == 64
