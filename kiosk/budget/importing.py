@@ -34,7 +34,7 @@ from kiosk.budget.service import (
     apbdes_payload,
     version_label,
 )
-from kiosk.changes import record_change, record_changes, write_audit
+from kiosk.changes import record_change, record_changes
 from kiosk.db import Store
 from kiosk.errors import DomainError
 from kiosk.i18n import N_, _
@@ -423,8 +423,9 @@ def _write(s: Session, actor: Actor, parsed: ParsedBudget, report: ImportReport,
         _executemany(s, "apbdes_realisasi", _ENTRY_COLUMNS, entries)
         # the outbox rows through the one write path, in bulk (payloads as canonical JSON, made once)
         record_changes(s, [(ENTITY_REALISASI, entry_id, "create", None, text) for entry_id, text in bodies])
-        write_audit(s, actor, action="apbdes.import_realisasi", entity=ENTITY_REALISASI, entity_id=str(tahun),
-                    details={"tahun": tahun, "entries": len(entries), "source": parsed.source})
+        # every ledger entry gets its own audit entry (who and when), chained like any other
+        _audit_each(s, actor, "apbdes.realisasi", ENTITY_REALISASI, [entry_id for entry_id, _t in bodies],
+                    {"import": parsed.source, "tahun": tahun}, now)
 
 _DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy's SQLite DateTime stores a datetime
 _LINE_COLUMNS = ["id", "apbdes_id", "no", "kode_rekening", "kode_kegiatan", "uraian", "volume", "satuan",
@@ -466,3 +467,29 @@ def _encode_str(value: str) -> str:
     from json.encoder import encode_basestring
 
     return str(encode_basestring(value))
+
+
+def _audit_each(s: Session, actor: Actor, action: str, entity: str, ids: list[str], details: dict[str, Any],
+                now: dt.datetime) -> None:
+    """One hash-chained audit entry per record of a bulk write, in one ``executemany``: the same fields
+    and hash as ``kiosk.changes.write_audit`` gives each (``smart-kampung audit verify`` checks them)."""
+    from kiosk.changes import audit_entry_hash
+    from kiosk.models import AuditEntry
+
+    s.flush()
+    prev = s.execute(select(AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)).scalar() or "0" * 64
+    at_iso = now.isoformat(timespec="microseconds")
+    at_text = now.strftime(_DATETIME_FORMAT)
+    details_json = json.dumps(details)
+    rows = []
+    for entity_id in ids:
+        audit_id = new_id()
+        fields = {"id": audit_id, "at": at_iso, "user_id": actor.user_id, "username": actor.username,
+                  "device_id": actor.device_id, "action": action, "entity": entity, "entity_id": entity_id,
+                  "details": details}
+        digest = audit_entry_hash(prev, fields)
+        rows.append((audit_id, at_text, actor.user_id, actor.username, actor.device_id, action, entity, entity_id,
+                     details_json, prev, digest))
+        prev = digest
+    _executemany(s, "audit_entry", ["id", "at", "user_id", "username", "device_id", "action", "entity",
+                                    "entity_id", "details", "prev_hash", "hash"], rows)

@@ -5,6 +5,7 @@ optional padding to thousands of lines and realization entries."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import zipfile
 from decimal import Decimal
@@ -64,10 +65,17 @@ def _amount(value: int) -> str:
 
 
 def contoh_tables(*, kd_desa: str = "01.2001.", tahun: int = 2025, extra_lines: int = 0, entries: int = 40,
-                  perubahan: bool = True, other_village: str | None = None) -> dict[str, list[dict[str, str]]]:
+                  perubahan: bool = True, other_village: str | None = None,
+                  until: dt.date | None = None) -> dict[str, list[dict[str, str]]]:
     """Tables of a balanced village-year. ``extra_lines`` adds belanja lines (balanced by pendapatan
     lines); ``entries`` realization rows (a third income, the rest spending within budget)."""
     lines: list[list[Any]] = [list(x) for x in CONTOH]
+    last_month = until.month if until is not None and until.year == tahun else 12
+
+    def day_of(month: int, day: int) -> int:
+        if until is not None and until.year == tahun and month == until.month:
+            return min(day, until.day)
+        return day
     for i in range(extra_lines):
         amount = 1_000_000 + (i % 50) * 10_000
         lines.append(["5.2.1.99.", "01.01.04.", "ADD", amount, amount, f"Belanja perlengkapan {i + 1}"])
@@ -114,9 +122,9 @@ def contoh_tables(*, kd_desa: str = "01.2001.", tahun: int = 2025, extra_lines: 
             acc, _keg, sd, induk, _pak, _u = income[i % len(income)]
             number = f"{i + 1:05d}/TBP/{kd[:-1]}/{tahun}"
             value = max(1, induk // (4 * (n_income // len(income) + 1)))
-            month = 1 + i % 12
+            month = 1 + i % last_month
             t["Ta_TBP"].append({c: "" for c in COLUMNS["Ta_TBP"]} | {
-                "Tahun": str(tahun), "No_Bukti": number, "Tgl_Bukti": f"{month:02d}/15/{tahun} 00:00:00", "Kd_Desa": kd,
+                "Tahun": str(tahun), "No_Bukti": number, "Tgl_Bukti": f"{month:02d}/{day_of(month, 15):02d}/{tahun} 00:00:00", "Kd_Desa": kd,
                 "Uraian": "Penerimaan", "Nm_Penyetor": "Bendahara", "Jumlah": _amount(value)})
             t["Ta_TBPRinci"].append({"Tahun": str(tahun), "No_Bukti": number, "Kd_Desa": kd, "Kd_Keg": kd + "00.00.00.",
                                      "Kd_Rincian": acc, "RincianSD": sd, "SumberDana": sd, "nilai": _amount(value),
@@ -126,9 +134,9 @@ def contoh_tables(*, kd_desa: str = "01.2001.", tahun: int = 2025, extra_lines: 
             acc, keg, sd, _induk, pak, _u = spend[i % len(spend)]
             number = f"{i + 1:05d}/SPP/{kd[:-1]}/{tahun}"
             value = max(1, pak // (2 * (n_spend // len(spend) + 1)))
-            month = 1 + i % 12
+            month = 1 + i % last_month
             t["Ta_SPP"].append({c: "" for c in COLUMNS["Ta_SPP"]} | {
-                "Tahun": str(tahun), "No_SPP": number, "Tgl_SPP": f"{month:02d}/{1 + i % 28:02d}/{tahun}", "Jn_SPP": "LS",
+                "Tahun": str(tahun), "No_SPP": number, "Tgl_SPP": f"{month:02d}/{day_of(month, 1 + i % 28):02d}/{tahun}", "Jn_SPP": "LS",
                 "Kd_Desa": kd, "Keterangan": "Pembayaran", "Jumlah": _amount(value), "Nm_Penerima": "CV Maju Jaya",
                 "Rek_Bank": "0123456789"})
             t["Ta_SPPRinci"].append({"Tahun": str(tahun), "Kd_Desa": kd, "No_SPP": number, "Kd_Keg": kd + str(keg),

@@ -95,6 +95,12 @@ def test_import_then_reimport_replaces_in_one_transaction(services: Services, ad
         assert s.scalar(select(func.count()).select_from(ApbdesLine)) == 34
         actions = s.scalars(select(AuditEntry.action).where(AuditEntry.action.like("apbdes.import%"))).all()
         assert "apbdes.import_replace" in actions
+        # every ledger entry has its own audit entry, and the chain still verifies
+        audited = set(s.scalars(select(AuditEntry.entity_id).where(AuditEntry.entity == "apbdes_realisasi")))
+        assert set(s.scalars(select(RealisasiEntry.id))) <= audited
+        from kiosk.changes import verify_audit_chain
+
+        assert verify_audit_chain(s).ok
 
 
 def test_a_set_version_is_not_replaced_by_different_lines(services: Services, admin: Actor, tmp_path: Path) -> None:
