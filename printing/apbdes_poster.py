@@ -215,7 +215,7 @@ def render_poster(data: BudgetPrint, size: str = "A3") -> bytes:
     _text(c, margin, footer_top - 18 * u, as_of, SERIF_BOLD, 8 * u, color=GOLD)
     _text(c, margin, footer_top - 26 * u, "Informasi publik: UU 6/2014 tentang Desa, UU 14/2008 tentang Keterbukaan "
           "Informasi Publik.", SERIF, 5.5 * u, color=white, width=inner * 0.6)
-    sign = f"{office.head_title} {office.village}"
+    sign = f"{office.head_title} {office.place or office.village}"
     _text(c, page_w - margin, footer_top - 14 * u, f"{office.place or office.village}, {tanggal(data.printed_on)}",
           SERIF, 6 * u, anchor="right", color=white)
     _text(c, page_w - margin, footer_top - 21 * u, sign, SERIF, 6 * u, anchor="right", color=white)

@@ -96,7 +96,7 @@ def render_realization_report(data: BudgetPrint) -> bytes:
         out.append(t2)
         out.append(Spacer(1, 8 * mm))
         sign = Table([["", Paragraph(_t(f"{office.place or office.village}, {tanggal(data.printed_on)}"), sub)],
-                      ["", Paragraph(_t(f"{office.head_title} {office.village}"), sub)],
+                      ["", Paragraph(_t(f"{office.head_title} {office.place or office.village}"), sub)],
                       ["", Spacer(1, 16 * mm)],
                       ["", Paragraph(f"<b>{_t(office.head_name.upper())}</b>", sub)]],
                      colWidths=[width * 0.55, width * 0.45])

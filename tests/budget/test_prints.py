@@ -80,6 +80,7 @@ def test_semester_report_counts_only_the_first_half(services: Services, admin: A
     assert "AKHIR TAHUN" in year_end and rupiah(whole) in year_end
     assert "SISA LEBIH/(KURANG) PEMBIAYAAN ANGGARAN (SiLPA)" in year_end
     assert "01.01.01" in year_end and "Penyediaan Penghasilan Tetap" in year_end
+    assert "Kepala Desa Sarongan" in year_end and "Desa Desa" not in year_end
     with pytest.raises(ValidationError):
         services.apbdes.report_pdf(admin, 2025, "triwulan")
 
