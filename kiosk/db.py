@@ -8,7 +8,6 @@ start instead of failing half-way; the audit chain and number allocation rely on
 from __future__ import annotations
 
 import logging
-import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -134,27 +133,47 @@ def current_revision(store: Store) -> str | None:
         return row[0] if row else None
 
 
-_REVISION_RE = re.compile(r"^revision\s*=\s*['\"]([^'\"]+)['\"]", re.M)
-_DOWN_RE = re.compile(r"^down_revision\s*=\s*(.+)$", re.M)
-
-
 def head_revision() -> str:
-    """The newest migration, read from the files (cheap: start-up does not import alembic for it)."""
-    revisions: set[str] = set()
-    parents: set[str] = set()
-    for path in (MIGRATIONS_DIR / "versions").glob("*.py"):
-        source = path.read_text(encoding="utf-8")
-        rev = _REVISION_RE.search(source)
-        if not rev:
-            continue
-        revisions.add(rev.group(1))
-        down = _DOWN_RE.search(source)
-        if down:
-            parents.update(re.findall(r"['\"]([^'\"]+)['\"]", down.group(1)))
-    heads = revisions - parents
+    """The newest migration, as Alembic's ``ScriptDirectory`` sees it (exactly one head)."""
+    from alembic.script import ScriptDirectory
+
+    heads = ScriptDirectory(str(MIGRATIONS_DIR)).get_heads()
     if len(heads) != 1:
         raise RuntimeError(f"migrations must have exactly one head, found {sorted(heads)}")
-    return heads.pop()
+    return str(heads[0])
+
+
+def _migrations_fingerprint() -> str:
+    import hashlib
+
+    h = hashlib.sha256()
+    for path in sorted((MIGRATIONS_DIR / "versions").glob("*.py")):
+        st = path.stat()
+        h.update(f"{path.name}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()
+
+
+def _known_head(store: Store) -> str:
+    """``head_revision()``, remembered in ``<data>/cache`` until a migration file changes: start-up does
+    not import Alembic (half a second here) just to learn that nothing needs to run."""
+    import json
+
+    from kiosk import durable
+
+    cache = store.paths.root / "cache" / "schema-head.json"
+    fingerprint = _migrations_fingerprint()
+    try:
+        data = json.loads(cache.read_text(encoding="utf-8"))
+        if data.get("fingerprint") == fingerprint and data.get("head"):
+            return str(data["head"])
+    except (OSError, ValueError, AttributeError):
+        pass
+    head = head_revision()
+    try:
+        durable.write_text(cache, json.dumps({"fingerprint": fingerprint, "head": head}))
+    except OSError:
+        log.warning("could not remember the schema head in %s", cache)
+    return head
 
 
 def backup_database_file(store: Store, reason: str) -> Path | None:
@@ -182,7 +201,7 @@ def backup_database_file(store: Store, reason: str) -> Path | None:
 def upgrade(store: Store, revision: str = "head") -> None:
     """Bring the schema to ``revision``; the database is backed up first when a migration will run."""
     current = current_revision(store)
-    target = head_revision() if revision == "head" else revision
+    target = _known_head(store) if revision == "head" else revision
     if current == target:
         return
     from alembic import command  # only when a migration runs: start-up stays fast

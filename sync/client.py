@@ -57,13 +57,6 @@ SIDECAR = "sync-watermark.json"
 # A full re-sync reloads these from the district's snapshot, parents before children.
 SNAPSHOT_ORDER = ENTITY_ORDER  # parents first (the registry's order)
 LOCK_FILE = "sync.lock"
-# Test hooks (fault tests): sleep after the server answered a push, before the answer is recorded.
-ENV_SLEEP_AFTER_SEND = "SMART_KAMPUNG_SYNC_TEST_SLEEP_AFTER_SEND"
-ENV_SLEEP_BEFORE_SEND = "SMART_KAMPUNG_SYNC_TEST_SLEEP_BEFORE_SEND"
-
-# Called inside the pull's write transaction before the cursor is stored (tests inject disk-full here).
-apply_hook: Callable[[Session], None] | None = None
-
 
 class EnrollmentFailed(DomainError):
     code = "enrollment_failed"
@@ -467,8 +460,6 @@ class SyncClient:
             if not batch:
                 return
             body = self._encode(batch)
-            if os.environ.get(ENV_SLEEP_BEFORE_SEND):
-                time.sleep(float(os.environ[ENV_SLEEP_BEFORE_SEND]))
             try:
                 answer = http.push_raw(body)
             except Unreachable as exc:
@@ -502,9 +493,6 @@ class SyncClient:
             except BaseException:
                 self._unmark(batch, "interrupted")
                 raise
-            sleep = os.environ.get(ENV_SLEEP_AFTER_SEND)
-            if sleep:
-                time.sleep(float(sleep))
             server_errors = 0
             limit = min(self.batch_changes, limit * 2)
             # the answer and the next batch's in-flight marks: one local transaction (one fsync)
@@ -690,8 +678,6 @@ class SyncClient:
             changes = [c.model_dump() for c in page.changes]
             with self.store.write() as s:
                 stats = st.apply_pulled(s, changes)
-                if apply_hook is not None:
-                    apply_hook(s)
                 st.put_state(s, st.K_CURSOR, page.next_cursor)
             report.pulled += len(changes)
             report.applied += stats.applied
@@ -726,8 +712,6 @@ class SyncClient:
             done = int(progress["entity"]) >= len(SNAPSHOT_ORDER)
             with self.store.write() as s:
                 stats = st.apply_pulled(s, changes, full_resync=True)
-                if apply_hook is not None:
-                    apply_hook(s)
                 if done:
                     st.put_state(s, st.K_CURSOR, int(progress["server_seq"]))
                     st.put_state(s, st.K_SNAPSHOT, None)
@@ -835,4 +819,4 @@ def client_for(data_dir: str | Path | None = None) -> Iterator[SyncClient]:
         store.close()
 
 
-__all__ = ["CycleReport", "EnrollmentFailed", "NotEnrolled", "SyncClient", "TransportError", "apply_hook"]
+__all__ = ["CycleReport", "EnrollmentFailed", "NotEnrolled", "SyncClient", "TransportError"]

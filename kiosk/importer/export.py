@@ -162,10 +162,22 @@ def _package() -> tuple[list[tuple[str, bytes]], str, str, str]:
     workbook.save(buffer)
     with zipfile.ZipFile(buffer) as z:
         parts = [(i.filename, z.read(i.filename)) for i in z.infolist()]
-    xml = dict(parts)[_SHEET_PART].decode("utf-8")
+    names = dict(parts)
+    if _SHEET_PART not in names:
+        raise ExportLayoutChanged(f"openpyxl wrote no {_SHEET_PART}")
+    xml = names[_SHEET_PART].decode("utf-8")
     found = re.search(r'<c r="A1" s="(\d+)"', xml)
+    if found is None or "<sheetData>" not in xml or "</sheetData>" not in xml:
+        # without the date cell's style index every date would be written as a bare number
+        raise ExportLayoutChanged("the probe date cell or <sheetData> is missing from openpyxl's sheet")
     start, end = xml.index("<sheetData>"), xml.index("</sheetData>")
-    return parts, xml[:start] + "<sheetData>", xml[end:], found[1] if found else "1"
+    return parts, xml[:start] + "<sheetData>", xml[end:], found[1]
+
+
+class ExportLayoutChanged(RuntimeError):
+    """openpyxl's workbook no longer looks as the hand-written sheet XML expects (a new openpyxl?):
+    refuse to export rather than write dates as numbers. ``tests/core/importer/test_export_openpyxl.py``
+    compares the two cell by cell."""
 
 
 def write_rejects_csv(path: str | Path, rejected_rows: Iterable[ImportRow], *, delimiter: str = ",") -> int:

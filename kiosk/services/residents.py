@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
@@ -412,10 +412,15 @@ def _event_info(e: PopulationEvent) -> EventInfo:
 
 
 class ResidentService:
-    """Penduduk, keluarga and peristiwa over one store."""
+    """Penduduk, keluarga and peristiwa over one store. ``clock`` gives the device's local time (tests
+    replace it, as for letters, backups and complaints)."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, clock: Callable[[], dt.datetime] | None = None) -> None:
         self.store = store
+        self.clock: Callable[[], dt.datetime] = clock or _local_now
+
+    def today(self) -> dt.date:
+        return self.clock().date()
 
     # ---- reading ----
 
@@ -492,7 +497,7 @@ class ResidentService:
         """
         require(actor, "resident.edit")
         with self.store.write() as s:
-            r = self._register(s, actor, data, accept_warnings=accept_warnings, today=today)
+            r = self._register(s, actor, data, accept_warnings=accept_warnings, today=today or self.today())
             return _record(r)
 
     def _register(
@@ -559,7 +564,8 @@ class ResidentService:
             r = self._resident(s, resident_id)
             if base_version is not None and base_version != r.version:
                 raise ConflictError()
-            return _record(self._edit(s, actor, r, changes, accept_warnings=accept_warnings, today=today))
+            return _record(self._edit(s, actor, r, changes, accept_warnings=accept_warnings,
+                                      today=today or self.today()))
 
     def _edit(
         self, s: Session, actor: Actor, r: Resident, changes: Mapping[str, Any], *, accept_warnings: bool,
@@ -838,11 +844,11 @@ class ResidentService:
             data.setdefault("marital_status", 1)
             if "birth_date" not in data or data["birth_date"] in (None, ""):
                 raise ValidationError(fields={"birth_date": MSG_REQUIRED})
-            r = self._register(s, actor, data, accept_warnings=accept_warnings, today=today,
+            r = self._register(s, actor, data, accept_warnings=accept_warnings, today=today or self.today(),
                                action="resident.birth")
             extra = {k: v for k, v in dict(details or {}).items()}
             extra.update({"father_id": father_id, "mother_id": mother_id, "family_id": r.family_id})
-            e = self._event(s, actor, r, EVENT_BIRTH, r.birth_date or dt.date.today(), extra)
+            e = self._event(s, actor, r, EVENT_BIRTH, r.birth_date or self.today(), extra)
             return EventResult(_event_info(e), _record(r))
 
     def record_death(
@@ -875,7 +881,7 @@ class ResidentService:
 
     def _leave(self, actor: Actor, resident_id: str, kind: str, status: int, when: dt.date,
                details: dict[str, Any]) -> EventResult:
-        if when > dt.date.today():
+        if when > self.today():
             raise ValidationError(fields={"date": MSG_FUTURE})
         with self.store.write() as s:
             r = self._resident(s, resident_id)
@@ -902,7 +908,7 @@ class ResidentService:
         """Pindah masuk: a returning resident (``resident_id``) becomes HIDUP again, or a new one
         (``data``) is registered."""
         require(actor, "resident.edit")
-        if when_future(date):
+        if date > self.today():
             raise ValidationError(fields={"date": MSG_FUTURE})
         info = {"origin": origin.strip(), **dict(details or {})}
         with self.store.write() as s:
@@ -932,7 +938,7 @@ class ResidentService:
         from kiosk.services.residents_import import import_residents
 
         return import_residents(self.store, actor, path, dry_run=dry_run, progress=progress,
-                                batch_size=batch_size)
+                                batch_size=batch_size, today=self.today())
 
     def export_residents(self, actor: Actor, path: Any, *, include_inactive: bool = True) -> int:
         from kiosk.services.residents_import import export_residents
@@ -957,8 +963,8 @@ class ResidentService:
                          .limit(1)).scalar()
 
 
-def when_future(when: dt.date) -> bool:
-    return when > dt.date.today()
+def _local_now() -> dt.datetime:
+    return dt.datetime.now().astimezone()
 
 
 def _new_id() -> str:

@@ -370,5 +370,14 @@ def spawn_client(data_dir: Path, *args: str, env: dict[str, str] | None = None) 
                             cwd=ROOT, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
+def spawn_stalling_client(data_dir: Path, mode: str, seconds: float, *args: str) -> subprocess.Popen[str]:
+    """The office command line whose pushes stall ``seconds`` before sending or after the answer
+    (``tests/sync/stalling_client.py``: the fault is injected at the transport, on the tests' side)."""
+    full_env = {**os.environ, "PYTHONPATH": str(ROOT), "SMART_KAMPUNG_DATA_DIR": str(data_dir)}
+    return subprocess.Popen([sys.executable, str(ROOT / "tests" / "sync" / "stalling_client.py"), mode, str(seconds),
+                             *args, "--data-dir", str(data_dir)],
+                            cwd=ROOT, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
 __all__ = ["VILLAGE", "DistrictServer", "FaultProxy", "Office", "OfficeService", "assert_exactly_once",
-           "make_office", "reopen_office", "run_client", "spawn_client", "start_server", "utcnow"]
+           "make_office", "reopen_office", "run_client", "spawn_client", "spawn_stalling_client", "start_server", "utcnow"]

@@ -36,6 +36,7 @@ from tests.sync.conftest import (
     reopen_office,
     run_client,
     spawn_client,
+    spawn_stalling_client,
 )
 
 pytestmark = pytest.mark.slow
@@ -89,7 +90,7 @@ def test_kill9_before_push_then_restart(server: DistrictServer, offices: Any) ->
     a = offices("a", server=server)
     for i in range(20):
         a.add_resident(f"Warga {i}")
-    proc = spawn_client(a.data_dir, "sync", "--once", env={client_mod.ENV_SLEEP_BEFORE_SEND: "60"})
+    proc = spawn_stalling_client(a.data_dir, "before", 60, "sync", "--once")
     try:
         _wait(lambda: _states(a).get("in_flight", 0) > 0, what="rows in flight")
     finally:
@@ -108,7 +109,7 @@ def test_kill9_after_server_commit_before_client_hears(server: DistrictServer, o
         a.add_resident(f"Warga {i}")
     dev = a.device().server_device_id
     assert dev
-    proc = spawn_client(a.data_dir, "sync", "--once", env={client_mod.ENV_SLEEP_AFTER_SEND: "60"})
+    proc = spawn_stalling_client(a.data_dir, "after", 60, "sync", "--once")
     try:
         _wait(lambda: len(server.received(dev)) > 0, what="the server's commit")
     finally:
@@ -305,16 +306,19 @@ def test_disk_full_during_pull(server: DistrictServer, offices: Any, monkeypatch
     with b.store.read() as s:
         cursor_before = st.get_state(s, st.K_CURSOR, 0)
 
-    def full(session: Any) -> None:
+    real_apply = st.apply_pulled
+
+    def full(session: Any, changes: Any, **kw: Any) -> Any:  # the page is applied, then the disk is full
+        real_apply(session, changes, **kw)
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(client_mod, "apply_hook", full)
+    monkeypatch.setattr(st, "apply_pulled", full)
     report = b.sync()
     assert report.outcome == "storage" and "No space" in (report.error or "")
     assert all(b.resident(i) is None for i in ids)  # nothing half-applied
     with b.store.read() as s:
         assert st.get_state(s, st.K_CURSOR, 0) == cursor_before
-    monkeypatch.setattr(client_mod, "apply_hook", None)
+    monkeypatch.setattr(st, "apply_pulled", real_apply)
     assert b.sync().ok
     assert all(b.resident(i) is not None for i in ids)
     assert_exactly_once(server, a)

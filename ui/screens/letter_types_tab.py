@@ -210,18 +210,12 @@ class LetterTypeEditor(QDialog):
         self.save_button.style().polish(self.save_button)
 
     def show_pdf(self) -> None:
-        from printing.letter import render_letter
-        from printing.samples import sample_letter
         from ui.dialogs.pdf_preview import open_preview
 
         if not self.update_preview():
             return
         lt = self.edited()
-        content = sample_content(lt)
-        number = forms.sample_letter(lt, dt.date.today())["nomor"]
-        doc = sample_letter(title=content["title"], number=number, opening=content["opening"],
-                            identity=content["identity"], blocks=content["blocks"], closing=content["closing"])
-        self.pdf_dialog = open_preview(self.ctx, render_letter(doc), self, title=lt.title)
+        self.pdf_dialog = open_preview(self.ctx, self.ctx.services.letters.sample_pdf(lt), self, title=lt.title)
 
     def save(self) -> None:
         if not self.update_preview():

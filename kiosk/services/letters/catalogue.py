@@ -78,6 +78,20 @@ class LetterCatalogue:
                           action="letter_type.save")
         self.reload()
 
+    def sample_pdf(self, lt: forms.LetterType) -> bytes:
+        """A letter type (perhaps still being edited) as a PDF with the sample resident, office and
+        values: what the letter-type editor shows. Nothing is saved."""
+        from printing.letter import render_letter
+        from printing.samples import sample_letter
+
+        today = self.clock().date()
+        numbers = forms.sample_letter(lt, today)
+        content = forms.render_letter(lt, forms.sample_resident(), forms.sample_office(),
+                                      forms.sample_values(lt, today), numbers)
+        doc = sample_letter(title=content["title"], number=numbers["nomor"], opening=content["opening"],
+                            identity=content["identity"], blocks=content["blocks"], closing=content["closing"])
+        return render_letter(doc)
+
     def signers(self) -> list[Signer]:
         """The usual signers of this office: the head, and the secretary a.n. the head."""
         with self.store.read() as s:
