@@ -102,3 +102,23 @@ def test_keyboard_line_entry_and_states(ctx: Any, qtbot: Any, messages: list[Any
     assert screen.next_button.text() == "Tetapkan APBDes…"
     screen.next_status()
     assert messages[-1][0] == "error" and "900.000.000" in messages[-1][1]
+
+
+def test_realization_entry_with_a_beyond_budget_warning(ctx: Any, qtbot: Any, messages: list[Any],
+                                                        tmp_path: Path) -> None:
+    screen = _screen(ctx, qtbot)
+    screen.import_file(sample.write_zip(tmp_path / "s.zip", sample.contoh_tables(entries=0, perubahan=False)))
+    screen.year.setCurrentIndex(screen.year.findData(2025))
+    form = screen.realization
+    form.date.setText("2025-04-02")
+    qtbot.keyClicks(form.account, "5.4.1.01")
+    qtbot.keyClicks(form.kegiatan, "05.03.01")
+    qtbot.keyClicks(form.sumber, "DDS")
+    qtbot.keyClicks(form.amount, "140.000.000")
+    qtbot.keyClick(form.amount, Qt.Key.Key_Return)
+    assert "Rp 140.000.000" in form.result.text() and "melebihi" in form.result.text()
+    top = {screen.tree.topLevelItem(i).text(0): screen.tree.topLevelItem(i) for i in range(screen.tree.topLevelItemCount())}
+    assert top["5"].text(3) == "140.000.000"
+    form.date.setText("kemarin")
+    qtbot.keyClick(form.amount, Qt.Key.Key_Return)
+    assert messages[-1][0] == "error" and "2025-03-31" in messages[-1][1]

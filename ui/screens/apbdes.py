@@ -110,6 +110,8 @@ class ApbdesScreen(QWidget):
         self.tabs.addTab(self.charts, _("Charts"))
         self.entry = LineEntry(self)
         self.tabs.addTab(self.entry, _("Lines"))
+        self.realization = RealizationEntry(self)
+        self.tabs.addTab(self.realization, _("Realization entry"))
         self.tabs.currentChanged.connect(self._tab_changed)
         column.addWidget(self.tabs, 1)
         self.year.currentIndexChanged.connect(lambda _i: self.reload())
@@ -449,4 +451,63 @@ class LineEntry(QWidget):
         ctx = self.screen.ctx
         actor = ctx.require_actor()
         ctx.runner.write(lambda: ctx.services.apbdes.delete_line(actor, line_id), lambda _r: ctx.changed("apbdes"),
+                         lambda e: msgbox.show_error(self, e))
+
+
+class RealizationEntry(QWidget):
+    """One realization entry typed in (a receipt or a payment not from Siskeudes): appended to the ledger;
+    beyond the budget is a warning, never a refusal. Corrections are new entries (the command line and the
+    service offer them)."""
+
+    def __init__(self, screen: ApbdesScreen) -> None:
+        super().__init__(screen)
+        self.screen = screen
+        form = QFormLayout(self)
+        self.date = QLineEdit(dt.date.today().isoformat())
+        self.date.setObjectName("real_date")
+        self.account = QLineEdit()
+        self.account.setObjectName("real_account")
+        self.kegiatan = QLineEdit()
+        self.kegiatan.setObjectName("real_kegiatan")
+        self.sumber = QLineEdit()
+        self.sumber.setObjectName("real_sumber")
+        self.amount = QLineEdit()
+        self.amount.setObjectName("real_amount")
+        self.bukti = QLineEdit()
+        for caption, w in ((_("Date (YYYY-MM-DD)"), self.date), (_("Account"), self.account),
+                           (_("Kegiatan"), self.kegiatan), (_("Sumber dana"), self.sumber), (_("Amount"), self.amount),
+                           (_("Receipt number"), self.bukti)):
+            form.addRow(caption, w)
+            w.returnPressed.connect(self.record)
+        self.button = QPushButton(_("Record (Enter)"))
+        self.button.setObjectName("real_record")
+        self.button.clicked.connect(self.record)
+        form.addRow("", self.button)
+        self.result = QLabel("")
+        self.result.setObjectName("real_result")
+        self.result.setWordWrap(True)
+        form.addRow("", self.result)
+
+    def record(self) -> None:
+        ctx = self.screen.ctx
+        actor = ctx.require_actor()
+        try:
+            day = dt.date.fromisoformat(self.date.text().strip())
+        except ValueError:
+            msgbox.show_error(self, _("Write the date as 2025-03-31."))
+            return
+        args = {"tanggal": day, "kode_rekening": self.account.text().split(" ")[0],
+                "kode_kegiatan": self.kegiatan.text().split(" ")[0] or None, "jumlah": self.amount.text(),
+                "sumber_dana": self.sumber.text(), "bukti_no": self.bukti.text()}
+
+        def done(result: Any) -> None:
+            text = _("Recorded: Rp {amount}.").format(amount=format_rupiah(result.entry.jumlah))
+            if result.warnings:
+                text += "\n" + "\n".join(w.message() for w in result.warnings)
+            self.result.setText(text)
+            for w in (self.amount, self.bukti):
+                w.clear()
+            ctx.changed("apbdes")
+
+        ctx.runner.write(lambda: ctx.services.apbdes.record_realization(actor, **args), done,
                          lambda e: msgbox.show_error(self, e))
