@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 
 # Command modules; a feature adds its module name here.
 COMMAND_MODULES = ["cli.core", "cli.letters", "cli.backup", "cli.sync", "cli.residents", "cli.settings",
-                   "cli.books"]
+                   "cli.books", "cli.apbdes"]
 
 
 def common_parent(*, for_subcommand: bool = False) -> argparse.ArgumentParser:

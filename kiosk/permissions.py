@@ -23,6 +23,10 @@ _OPERATOR = {
     "backup.create",
     "books.view",
     "books.edit",
+    "apbdes.view",
+    "apbdes.edit",
+    "apbdes.import",
+    "apbdes.realize",
 }
 _SUPERVISOR = _OPERATOR | {
     "letter.approve",
@@ -32,6 +36,7 @@ _SUPERVISOR = _OPERATOR | {
     "kiosk.start",
     "sync.resolve_conflict",
     "report.close",
+    "apbdes.approve",
 }
 _ADMIN = _SUPERVISOR | {
     "office.edit",

@@ -42,8 +42,15 @@ ENTITY_LETTER: Final = "letter"
 ENTITY_COMPLAINT: Final = "complaint"
 ENTITY_USER: Final = "user"
 ENTITY_MONTHLY_REPORT: Final = "monthly_report"  # a closed laporan bulanan penduduk (figures only)
+# The village budget (APBDes): the whole APBDes version, its realization ledger entries, its reports.
+ENTITY_APBDES: Final = "apbdes"
+ENTITY_APBDES_REALISASI: Final = "apbdes_realisasi"
+ENTITY_APBDES_LAPORAN: Final = "apbdes_laporan"
 KNOWN_ENTITIES: Final = frozenset(
     {
+        ENTITY_APBDES,
+        ENTITY_APBDES_REALISASI,
+        ENTITY_APBDES_LAPORAN,
         ENTITY_RESIDENT,
         ENTITY_FAMILY,
         ENTITY_POPULATION_EVENT,
@@ -56,7 +63,7 @@ KNOWN_ENTITIES: Final = frozenset(
 )
 # Entities whose updates merge field by field against `base_version`.
 MERGEABLE_ENTITIES: Final = frozenset({ENTITY_RESIDENT, ENTITY_FAMILY, ENTITY_POPULATION_EVENT, ENTITY_USER,
-                                       ENTITY_MONTHLY_REPORT})
+                                       ENTITY_MONTHLY_REPORT, ENTITY_APBDES})
 
 # State machines (statuses are Indonesian, as stored on the office side).
 REQUEST_TRANSITIONS: Final[dict[str, frozenset[str]]] = {

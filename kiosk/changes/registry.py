@@ -22,6 +22,7 @@ from sqlalchemy import Boolean, Date, DateTime, Integer, Table, bindparam, selec
 from sqlalchemy.orm import Session
 
 from kiosk.books.models import MonthlyReport
+from kiosk.budget.models import Apbdes, ApbdesLaporan, RealisasiEntry
 from kiosk.ids import new_id
 from kiosk.models import (
     Complaint,
@@ -206,6 +207,16 @@ _ENTRIES = (
     EntitySpec("monthly_report", MonthlyReport, "created when a month is closed; later only re-opened (state "
                "and reason); the newest server version wins", exclude=frozenset({"pdf", "closed_by", "reopened_by"}),
                renames={"closed_by": "closed_by_name"}),
+    # The village budget (kiosk/budget): the APBDes travels whole (header and lines in the payload, for the
+    # district's figures); a pulled change sets the header columns only. Ledger entries and reports are
+    # append-only: a correction is a new entry.
+    EntitySpec("apbdes", Apbdes, "the village's own budget: newest server version wins for the header unless "
+               "the office has unsent changes; the lines are the office's", exclude=frozenset({
+                   "history", "created_at", "updated_at"})),
+    EntitySpec("apbdes_realisasi", RealisasiEntry, "append-only ledger entry: created once, never changed; "
+               "a correction is a new entry", append_only=True,
+               exclude=frozenset({"uraian", "bukti_no", "source_ref", "created_at", "created_by"})),
+    EntitySpec("apbdes_laporan", ApbdesLaporan, "append-only: a report is sent once", append_only=True),
 )
 
 REGISTRY: dict[str, EntitySpec] = {spec.name: spec for spec in _ENTRIES}

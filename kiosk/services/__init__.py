@@ -9,6 +9,7 @@ from kiosk.db import Store
 
 if TYPE_CHECKING:
     from kiosk.books.service import MonthlyReportService
+    from kiosk.budget.service import ApbdesService
     from kiosk.services.backup import BackupService
     from kiosk.services.complaints import ComplaintService
     from kiosk.services.duplicates import DuplicateLetterService
@@ -92,3 +93,9 @@ class Services:
         from kiosk.books.service import MonthlyReportService
 
         return MonthlyReportService(self.store)
+
+    @cached_property
+    def apbdes(self) -> ApbdesService:
+        from kiosk.budget.service import ApbdesService
+
+        return ApbdesService(self.store)

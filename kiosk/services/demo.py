@@ -184,6 +184,7 @@ def create_demo_village(services: Services, *, residents: int = 2000, seed: int 
         write_audit(s, Actor.system("demo"), action=DEMO_AUDIT_ACTION, entity="office", entity_id=DEMO_VILLAGE,
                     details={"residents": len(people), "families": len(families), "seed": seed})
     log.info("demo village filled: %d residents", len(people))
+    _demo_budget(services)
     profile = services.office.profile()
     return {"village_code": profile.village_code, "village_name": profile.village_name,
             "residents": len(people), "families": len(families)}
@@ -197,3 +198,25 @@ def holds_demo_data(session: Session) -> bool:
     in a new data directory."""
     return session.execute(select(AuditEntry.id).where(AuditEntry.action == DEMO_AUDIT_ACTION).limit(1)).first() \
         is not None
+
+
+def _demo_budget(services: Services) -> None:
+    """This year's APBDes of the demo village (the worked example of APBDES.md, set, with realization up to
+    today) through the same Siskeudes import a village would use; never twice."""
+    import tempfile
+    from pathlib import Path
+
+    from kiosk.budget import sample
+    from kiosk.budget.siskeudes import village_kd_desa
+
+    today = dt.date.today()
+    actor = Actor.system("demo")
+    if services.apbdes.years():
+        return
+    tables = sample.contoh_tables(kd_desa=village_kd_desa(services.office.profile().village_code), tahun=today.year,
+                                  entries=120, perubahan=False, until=today)
+    with tempfile.TemporaryDirectory() as tmp:
+        services.apbdes.import_file(actor, sample.write_zip(Path(tmp) / "siskeudes.zip", tables))
+    info = services.apbdes.find(actor, today.year)
+    for status in ("disepakati_bpd", "dievaluasi", "ditetapkan"):
+        services.apbdes.transition(actor, info.id, status, note="demo")

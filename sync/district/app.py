@@ -11,6 +11,7 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from sync import protocol as p
 from sync.district import api, monitoring, verify
+from sync.district.budget import routes as budget_routes
 from sync.district.db import Database
 from sync.district.gzip_body import GzipRequestMiddleware
 from sync.district.settings import ServerSettings
@@ -49,6 +50,7 @@ def create_app(db_url: str, *, migrate: bool = True, settings: ServerSettings | 
     from sync.district import monthly_reports
 
     app.include_router(monthly_reports.router)
+    app.include_router(budget_routes.pages)
 
     @app.exception_handler(RateLimited)
     async def _rate_limited(request: Request, exc: RateLimited) -> Response:

@@ -39,6 +39,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from sync import protocol as p
+from sync.district.budget import project as budget_project
 from sync.district.models import (
     ChangeLogEntry,
     ComplaintProjection,
@@ -286,6 +287,11 @@ class BatchApplier:
         canonical = p.canonical_json(payload)
         if hashlib.sha256(canonical).hexdigest() != change.payload_hash:
             raise rejected("payload_hash_invalid")
+        if change.entity in budget_project.ENTITIES:
+            try:
+                budget_project.check(change.entity, payload)
+            except (budget_project.BadBudgetPayload, KeyError, TypeError, ValueError):
+                raise rejected("invalid_payload") from None
         # Records are keyed per village: another village's record with the same id is simply not visible.
         key = (change.entity, change.entity_id)
         record = self.records.get(key)
@@ -303,6 +309,9 @@ class BatchApplier:
         if record.data_json is None:
             record.data_json = _dumps(record.data)
         self.records[key] = record
+        if change.entity in budget_project.ENTITIES:
+            budget_project.project(self.conn, device.village, change.entity, change.entity_id, change.op,
+                                   record.data, self.now)
         seq = self.seq
         self.seq += 1
         self.writes.change_log.append({

@@ -36,8 +36,17 @@ def _parser() -> argparse.ArgumentParser:
     link = sub.add_parser("login-link", help="tautan masuk e-monitoring yang berlaku 10 menit")
     link.add_argument("name", help="nama pengguna")
     link.add_argument("--base-url", default="http://127.0.0.1:8000")
+    rules = sub.add_parser("budget-rules", help="aturan Dana Desa dan batas waktu laporan APBDes per tahun")
+    rules.add_argument("--year", type=int, required=True, help="tahun anggaran")
+    rules.add_argument("--blt-max", help="BLT paling banyak (persen Dana Desa), mis. 15")
+    rules.add_argument("--pangan-min", help="ketahanan pangan paling sedikit (persen), mis. 20")
+    rules.add_argument("--operasional-max", help="operasional pemerintah desa paling banyak (persen), mis. 3")
+    rules.add_argument("--semester1-deadline", help="batas laporan semester I, TTTT-BB-HH")
+    rules.add_argument("--final-deadline", help="batas laporan akhir tahun, TTTT-BB-HH")
+    rules.add_argument("--set-deadline", help="batas penetapan APBDes, TTTT-BB-HH (bawaan 31 Desember sebelumnya)")
+    rules.add_argument("--json", action="store_true")
     # --db is accepted after the command too (as in the design's examples)
-    for p in (serve, code, revoke, devices, villages, user_add, link):
+    for p in (serve, code, revoke, devices, villages, user_add, link, rules):
         p.add_argument("--db", dest="db_sub", help=argparse.SUPPRESS)
     return parser
 
@@ -87,6 +96,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from sync.district.monitoring import user_command
 
             return user_command(db, args)
+        elif args.command == "budget-rules":
+            return _budget_rules(db, args)
         elif args.command == "villages":
             villages = store.villages()
             if args.json:
@@ -103,6 +114,37 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if db is not None:
             db.dispose()
+    return 0
+
+
+def _budget_rules(db: object, args: argparse.Namespace) -> int:
+    import datetime as dt
+    from decimal import Decimal, InvalidOperation
+
+    from sync.district.budget import queries
+
+    try:
+        values = {k: Decimal(getattr(args, k)) for k in ("blt_max", "pangan_min", "operasional_max")
+                  if getattr(args, k) is not None}
+        dates = {k: dt.date.fromisoformat(getattr(args, k)) for k in
+                 ("semester1_deadline", "final_deadline", "set_deadline") if getattr(args, k)}
+    except (InvalidOperation, ValueError):
+        print("Galat: persen harus angka (mis. 15 atau 2.5) dan tanggal TTTT-BB-HH.", file=sys.stderr)
+        return 2
+    if any(not 0 <= v <= 100 for v in values.values()):
+        print("Galat: persen harus antara 0 dan 100.", file=sys.stderr)
+        return 2
+    rules = queries.set_rules(db, args.year, **values, **dates) if (values or dates) else queries.rules_for(db, args.year)  # type: ignore[arg-type]
+    out = {"tahun": rules.tahun, "blt_max": str(rules.blt_max), "pangan_min": str(rules.pangan_min),
+           "operasional_max": str(rules.operasional_max), "semester1_deadline": rules.semester1_deadline.isoformat(),
+           "final_deadline": rules.final_deadline.isoformat(), "set_deadline": rules.set_deadline.isoformat(),
+           "configured": rules.configured}
+    if args.json:
+        print(json.dumps(out))
+    else:
+        print(f"Aturan {rules.tahun}: BLT ≤ {rules.blt_max}%, pangan ≥ {rules.pangan_min}%, operasional ≤ "
+              f"{rules.operasional_max}%; laporan semester I {rules.semester1_deadline}, akhir tahun "
+              f"{rules.final_deadline}; penetapan {rules.set_deadline}.")
     return 0
 
 

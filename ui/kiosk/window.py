@@ -276,7 +276,25 @@ class KioskWindow(QWidget):
         welcome = WelcomeScreen(self.office)
         welcome.start.connect(self.show_identify)
         welcome.language.connect(self.set_language)
+        welcome.budget.connect(self.show_budget)
         self._put(welcome)
+
+    def show_budget(self, year: int | None = None) -> None:
+        """Anggaran Desa: public budget figures, no sign-in needed (the idle timeout brings back the welcome)."""
+        from ui.kiosk.screens.anggaran import AnggaranScreen, public_budget
+
+        def done(result: tuple[Any, list[int]]) -> None:
+            old = self.screen("anggaran")
+            if old is not None:
+                self._destroy(old)
+            screen = AnggaranScreen(*result)
+            screen.back.connect(self.reset)
+            screen.year_chosen.connect(self.show_budget)
+            self._put(screen)
+            self.idle.start()
+
+        self._run(lambda: public_budget(self.ctx.services, year), done,
+                  lambda e: log.warning("kiosk: budget not shown: %s", type(e).__name__))
 
     def set_language(self, language: str) -> None:
         """Switch the kiosk's language (from the welcome screen) and rebuild every text."""

@@ -34,6 +34,7 @@ SCREENS: list[ScreenSpec] = [
                permission="books.edit"),
     ScreenSpec("pengaduan", N_("Complaints"), "ui.screens.pengaduan:PengaduanScreen", permission="complaint.view",
                badge="ui.screens.pengaduan:overdue_badge"),
+    ScreenSpec("apbdes", N_("APBDes"), "ui.screens.apbdes:ApbdesScreen", permission="apbdes.view"),
     ScreenSpec("sinkronisasi", N_("Synchronisation"), "ui.screens.sinkronisasi:SinkronisasiScreen",
                permission="sync.run"),
     ScreenSpec("pengguna", N_("Users"), "ui.screens.pengguna:PenggunaScreen", permission="user.manage"),

@@ -20,6 +20,7 @@ def office_title(office: Any) -> str:
 class WelcomeScreen(QWidget):
     start = Signal()
     language = Signal(str)
+    budget = Signal()
 
     def __init__(self, office: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -46,6 +47,14 @@ class WelcomeScreen(QWidget):
         column.addLayout(row)
         column.addWidget(label(_("Touch the green button to begin. You need your KTP (NIK) and the 6-digit "
                                  "PIN from the village office."), "hint", align=Qt.AlignmentFlag.AlignCenter))
+        budget_row = QHBoxLayout()
+        budget_row.addStretch(1)
+        self.budget_button = button(_("Village budget (APBDes)"), "budget", "secondary", height=72)
+        self.budget_button.setMinimumWidth(520)
+        self.budget_button.clicked.connect(self.budget.emit)
+        budget_row.addWidget(self.budget_button, 2)
+        budget_row.addStretch(1)
+        column.addLayout(budget_row)
         column.addStretch(1)
         langs = QHBoxLayout()
         langs.addStretch(1)
