@@ -86,6 +86,10 @@ class StaffSession:
         self.idle: Any = None
 
     def ensure_configured(self) -> bool:
+        if self.ctx.services.office.needs_first_admin():  # half set up (older version): finish it
+            from ui.dialogs.setup_wizard import SetupWizard
+
+            return SetupWizard(self.ctx, resume=True).exec() == QDialog.DialogCode.Accepted
         if self.ctx.services.office.is_configured():
             return True
         if self.ctx.options.get("demo"):
