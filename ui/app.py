@@ -84,6 +84,7 @@ class StaffSession:
         self.ctx = ctx
         self.window: Any = None
         self.idle: Any = None
+        self._quit_on_last_window = True
 
     def ensure_configured(self) -> bool:
         if self.ctx.services.office.needs_first_admin():  # half set up (older version): finish it
@@ -148,8 +149,12 @@ class StaffSession:
             self.logout()
 
     def logout(self) -> None:
+        app = QApplication.instance()
         if self.window is not None:
-            app = QApplication.instance()
+            if isinstance(app, QApplication):
+                # Closing the last window would quit the program; the sign-in dialog comes next instead.
+                self._quit_on_last_window = app.quitOnLastWindowClosed()
+                app.setQuitOnLastWindowClosed(False)
             if app is not None and self.idle is not None:
                 app.removeEventFilter(self.idle)
             self.window.close()
@@ -159,12 +164,14 @@ class StaffSession:
         QTimer.singleShot(0, self._restart)
 
     def _restart(self) -> None:
-        if self.sign_in():
+        signed_in = self.sign_in()
+        if signed_in:
             self.open_main_window()
-        else:
-            app = QApplication.instance()
-            if app is not None:
-                app.quit()
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.setQuitOnLastWindowClosed(self._quit_on_last_window)
+        if not signed_in and app is not None:
+            app.quit()
 
 
 def run_gui(argv: Sequence[str]) -> int:
