@@ -56,8 +56,13 @@ def make_application(argv: Sequence[str] = ()) -> QApplication:
 
     install_qt_translator(app)
     if STYLE.exists():
-        app.setStyleSheet(STYLE.read_text(encoding="utf-8"))
+        app.setStyleSheet(style_sheet(STYLE))
     return app
+
+
+def style_sheet(path: Path) -> str:
+    """A style sheet with ``@STYLE_DIR@`` (its images: arrows) made an absolute path."""
+    return path.read_text(encoding="utf-8").replace("@STYLE_DIR@", path.parent.resolve().as_posix())
 
 
 def build_context(data_dir: str | None, *, synchronous: bool = False, options: dict[str, Any] | None = None) -> Any:

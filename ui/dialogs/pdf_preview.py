@@ -35,6 +35,7 @@ from kiosk.i18n import _
 from kiosk.permissions import require
 from ui import msgbox
 from ui.context import AppContext
+from ui.screen_fit import fit_to_screen
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +81,7 @@ class PdfPreviewDialog(QDialog):
         self.file_name = file_name
         self.on_printed = on_printed
         self.setWindowTitle(title or _("Preview"))
-        self.resize(820, 900)
+        fit_to_screen(self, 820, 900)  # Simpan PDF / Cetak / Tutup stay on a 1366×768 screen
         self._bytes = QByteArray(self.pdf)  # the buffer reads from this: keep both alive
         self._buffer = QBuffer(self._bytes, self)
         self._buffer.open(QIODevice.OpenModeFlag.ReadOnly)

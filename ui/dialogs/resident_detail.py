@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from kiosk.i18n import N_, _
 from kiosk.refdata import code_list
 from kiosk.services.residents import ResidentRecord
+from kiosk.text import display_name
 from ui import msgbox
 from ui.context import AppContext
 
@@ -34,7 +35,7 @@ EVENT_NAMES = {"birth": N_("Birth"), "death": N_("Death"), "move_in": N_("Move i
 
 
 def _name(stem: str, code: int | None) -> str:
-    return (code_list(stem).name_of(code) or "").title() if code is not None else ""
+    return display_name(code_list(stem).name_of(code) or "") if code is not None else ""
 
 
 def _table(headers: list[str], rows: list[list[str]]) -> QTableWidget:

@@ -15,10 +15,12 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QFrame,
     QGridLayout,
     QGroupBox,
     QLabel,
     QLineEdit,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -27,8 +29,10 @@ from kiosk.errors import ValidationError
 from kiosk.i18n import N_, _
 from kiosk.refdata import code_list
 from kiosk.services.residents import NikWarnings, ResidentRecord
+from kiosk.text import display_name
 from ui import msgbox
 from ui.context import AppContext
+from ui.screen_fit import fit_to_screen
 
 # (field, label, kind) per group; kind: text | code list stem | date | nik
 GROUPS: list[tuple[str, list[tuple[str, str, str]]]] = [
@@ -84,8 +88,15 @@ class ResidentFormDialog(QDialog):
         self.inputs: dict[str, QLineEdit | QComboBox] = {}
         self.errors: dict[str, QLabel] = {}
         layout = QVBoxLayout(self)
-        grid = QGridLayout()
-        layout.addLayout(grid)
+        # The groups scroll (a 1366×768 screen, messages under fields); Save/Cancel stay in view.
+        scroll = QScrollArea()
+        scroll.setObjectName("residentFormScroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        body = QWidget()
+        grid = QGridLayout(body)
+        scroll.setWidget(body)
+        layout.addWidget(scroll, 1)
         order: list[QWidget] = []
         for i, (title, fields) in enumerate(GROUPS):
             box = QGroupBox(_(title))
@@ -96,9 +107,11 @@ class ResidentFormDialog(QDialog):
                     widget = QLineEdit()
                 else:
                     widget = QComboBox()
+                    widget.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+                    widget.setMinimumContentsLength(18)  # long code names do not widen the form
                     widget.addItem("", None)
                     for code, name in code_list(kind).items():
-                        widget.addItem(name.title(), code)
+                        widget.addItem(display_name(name), code)
                 widget.setObjectName(key)
                 self.inputs[key] = widget
                 err = QLabel()
@@ -135,6 +148,7 @@ class ResidentFormDialog(QDialog):
         if record:
             self._fill(record)
         self.inputs["name"].setFocus()
+        fit_to_screen(self, 1100, 760)
 
     def keyPressEvent(self, event: Any) -> None:
         # Ctrl+S reaching the dialog as a key press (the QShortcut above catches it first when it can)

@@ -97,13 +97,9 @@ class BarChart(QWidget):
 
 def nice_name(text: str) -> str:
     """OpenSID's upper-case names, readable: ``TAMAT SD / SEDERAJAT`` → ``Tamat SD / Sederajat``."""
-    import re
+    from kiosk.text import display_name
 
-    def word(m: re.Match[str]) -> str:
-        w = m.group(0)
-        return w if len(w) <= 3 else w.capitalize()
-
-    return re.sub(r"[A-Za-z]+", word, text) if text.isupper() else text
+    return display_name(text)
 
 
 def sync_text(state: Any, now: dt.datetime) -> tuple[str, str]:

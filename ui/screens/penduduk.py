@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from kiosk.i18n import _
 from kiosk.refdata import code_list
 from kiosk.services.residents_search import PAGE_SIZE, ResidentQuery, SearchPage
+from kiosk.text import display_name
 from ui import msgbox
 from ui.context import AppContext
 from ui.models.residents import ResidentTableModel
@@ -62,7 +63,7 @@ class PendudukScreen(QWidget):
         self.status = QComboBox()
         self.status.addItem(_("All statuses"), None)
         for code, name in code_list("status_dasar").items():
-            self.status.addItem(name.title(), code)
+            self.status.addItem(display_name(name), code)
         self.status.setCurrentIndex(1)  # HIDUP
         self.status.currentIndexChanged.connect(self.refresh)
         top.addWidget(self.status)

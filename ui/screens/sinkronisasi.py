@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.i18n import _
+from ui.labels import entity_label, operation_label
 from ui.msgbox import show_error, show_info
 
 
@@ -94,7 +95,7 @@ class SinkronisasiScreen(QWidget):
         self.queue_counts.setText(", ".join(f"{_(k)}: {v}" for k, v in sorted(counts.items())))
         self.queue_table.setRowCount(len(rows))
         for i, r in enumerate(rows):
-            for j, value in enumerate((f"{r.entity} {r.entity_id[:8]}", r.op, _(r.state), str(r.attempts),
+            for j, value in enumerate((f"{entity_label(r.entity)} {r.entity_id[:8]}", operation_label(r.op), _(r.state), str(r.attempts),
                                        r.last_error or "")):
                 self.queue_table.setItem(i, j, QTableWidgetItem(value))
         while self.conflicts_layout.count():
@@ -106,7 +107,7 @@ class SinkronisasiScreen(QWidget):
             self.conflicts_layout.addWidget(self._issue_widget(issue, local))
 
     def _issue_widget(self, issue: Any, local: dict[str, Any]) -> QWidget:
-        box = QGroupBox(f"{issue.entity} {issue.entity_id[:8]} — {issue.reason or issue.kind}")
+        box = QGroupBox(f"{entity_label(issue.entity)} {issue.entity_id[:8]} — {issue.reason or issue.kind}")
         form = QFormLayout(box)
         groups: dict[str, QButtonGroup] = {}
         for name, both in issue.fields.items():
