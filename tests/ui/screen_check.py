@@ -63,6 +63,7 @@ class Vocabulary:
 
     words: set[str] = field(default_factory=set)
     english: dict[str, str] = field(default_factory=dict)  # source text -> Indonesian, where they differ
+    indonesian: set[str] = field(default_factory=set)  # every translation, as written
 
     @classmethod
     def from_catalogs(cls) -> Vocabulary:
@@ -77,13 +78,14 @@ class Vocabulary:
                 strings = message.string if isinstance(message.string, tuple) else (message.string,)
                 for text in strings:
                     vocab.add_text(_PLACEHOLDER.sub(" ", str(text)))
+                    vocab.indonesian.add(str(text).replace("&", ""))
                 if not message.context and strings[0] != ids[0]:
                     vocab.english[ids[0]] = str(strings[0])
         vocab.add_reference_data()
         return vocab
 
     def add_text(self, text: str) -> None:
-        self.words.update(w.lower() for w in _WORD.findall(text))
+        self.words.update(w.lower() for w in _WORD.findall(text.replace("&", "")))
 
     def add_reference_data(self) -> None:
         """Region names, code-list names (as shown), the languages' own names: Indonesian data."""
@@ -296,6 +298,26 @@ def check_combo_popup(combo: QComboBox) -> list[str]:
     return problems
 
 
+def check_spin_arrows(spin: QAbstractSpinBox) -> list[str]:
+    """A spin box (or date field) shows its up and down arrows: in each half of its right edge, a
+    triangle (several rows of dark pixels), not only the buttons' border lines."""
+    if spin.buttonSymbols() == QAbstractSpinBox.ButtonSymbols.NoButtons or spin.width() < 40:
+        return []
+    image = spin.grab().toImage()
+    w, h = image.width(), image.height()
+    base = QColor.fromRgb(image.pixel(w - 12, 3))
+    halves = ((3, h // 2 - 1), (h // 2 + 1, h - 3))
+    for top, bottom in halves:
+        rows = 0
+        for y in range(top, bottom):
+            ink = sum(1 for x in range(w - 20, w - 3) if _distance(QColor.fromRgb(image.pixel(x, y)), base) > 250)
+            if 2 <= ink <= 14:
+                rows += 1
+        if rows < 3:
+            return [f"{_name(spin)}: no up/down arrows can be seen"]
+    return []
+
+
 def visible_texts(top: QWidget) -> Iterator[tuple[str, str]]:
     """(where, text) for every text a user can see or hover in ``top``."""
     if top.windowTitle():
@@ -344,15 +366,18 @@ def visible_texts(top: QWidget) -> Iterator[tuple[str, str]]:
                         yield f"{name} cell", value
 
 
-def check_language(top: QWidget, vocab: Vocabulary) -> list[str]:
+def check_language(top: QWidget, vocab: Vocabulary, *, skip: tuple[str, ...] = ()) -> list[str]:
+    """``skip``: places (e.g. ``"#pageSizeCombo item"``) whose text is deliberately not translated."""
     problems = []
     seen: set[tuple[str, str]] = set()
     for where, text in visible_texts(top):
+        if any(s in where for s in skip):
+            continue
         text = text.replace("&", "")
         if (where, text) in seen:
             continue
         seen.add((where, text))
-        if text in vocab.english:
+        if text in vocab.english and text not in vocab.indonesian:
             problems.append(f"{where}: English {text!r} (the catalog has {vocab.english[text]!r})")
             continue
         unknown = vocab.unknown_words(_PATHLIKE.sub(" ", text))
@@ -369,6 +394,9 @@ def check_window(top: QWidget, screen: QRect, vocab: Vocabulary | None = None, *
         for combo in top.findChildren(QComboBox):
             if combo.isVisibleTo(top):
                 problems += check_combo_popup(combo)
+    for spin in top.findChildren(QAbstractSpinBox):
+        if spin.isVisibleTo(top):
+            problems += check_spin_arrows(spin)
     if vocab is not None:
         problems += check_language(top, vocab)
     return problems

@@ -121,3 +121,12 @@ def test_tooltip_placeholder_and_combo_items_are_read(styled: Any, qtbot: Any, v
     dialog, area = _dialog(qtbot, edit, button, combo)
     problems = "\n".join(check_window(dialog, area, vocab))
     assert "placeholder" in problems and "tooltip" in problems and "'waiting'" in problems, problems
+
+
+def test_spin_box_without_arrows_fails(styled: Any, qtbot: Any) -> None:
+    spin = QSpinBox()
+    spin.setStyleSheet("QSpinBox::up-arrow, QSpinBox::down-arrow { image: none; width: 0; height: 0; }"
+                       "QSpinBox::up-button, QSpinBox::down-button { background: white; border: none; }")
+    dialog, area = _dialog(qtbot, spin)
+    problems = check_window(dialog, area)
+    assert any("no up/down arrows" in p for p in problems), problems
