@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from kiosk.db import Store
 from kiosk.errors import DomainError, StorageError
-from kiosk.i18n import N_
+from kiosk.i18n import N_, _
 from kiosk.models import Device, LetterNumberLease, OutboxChange, utcnow
 from kiosk.services import leases
 from kiosk.services import sync_state as st
@@ -66,6 +66,31 @@ apply_hook: Callable[[Session], None] | None = None
 class EnrollmentFailed(DomainError):
     code = "enrollment_failed"
     template = N_("The district refused the enrollment: {reason}.")
+
+
+class EnrollmentUnreachable(DomainError):
+    """The district server did not answer (not: it refused)."""
+
+    code = "enrollment_unreachable"
+    template = N_("The district server at {url} could not be reached. Check the server address and the "
+                  "internet connection, then try again. Nothing was changed.")
+
+
+# The district's reasons for refusing an enrolment code, in words a clerk can act on.
+ENROLLMENT_REASONS = {
+    "enrollment_code_invalid": N_("the enrolment code is not known; check it, or ask the district for a new one"),
+    "enrollment_code_used": N_("the enrolment code was already used; ask the district for a new one"),
+    "enrollment_code_expired": N_("the enrolment code has expired; ask the district for a new one"),
+    "unauthorized": N_("the enrolment code was not accepted; ask the district for a new one"),
+}
+
+
+def _refused(code: str | None, status: int | None) -> EnrollmentFailed:
+    reason = ENROLLMENT_REASONS.get(code or "")
+    if reason is None:
+        reason = N_("the server answered with an error (code {status}); try again later or ask the district")
+        return EnrollmentFailed(reason=_(reason).format(status=status or "?"))
+    return EnrollmentFailed(reason=_(reason))
 
 
 class NotEnrolled(DomainError):
@@ -221,11 +246,11 @@ class SyncClient:
         try:
             resp = http.enroll(req)
         except Unauthorized as exc:
-            raise EnrollmentFailed(reason=exc.code or "unauthorized") from exc
+            raise _refused(exc.code or "unauthorized", exc.status) from exc
         except HttpError as exc:
-            raise EnrollmentFailed(reason=exc.code or str(exc)) from exc
+            raise _refused(exc.code, exc.status) from exc
         except Unreachable as exc:
-            raise EnrollmentFailed(reason=str(exc)) from exc
+            raise EnrollmentUnreachable(url=server_url) from exc
         finally:
             http.close()
         with self.store.write() as s:

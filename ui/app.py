@@ -23,6 +23,9 @@ STYLE = Path(__file__).resolve().parent.parent / "resources" / "style" / "office
 
 
 def parse_gui_args(argv: Sequence[str]) -> argparse.Namespace:
+    from cli import translate_argparse
+
+    translate_argparse()  # "galat: ... pilihan tidak sah", not argparse's English
     parser = argparse.ArgumentParser(prog="smart-kampung", add_help=False)
     parser.add_argument("--data-dir")
     parser.add_argument("--lang", choices=["id", "en"])

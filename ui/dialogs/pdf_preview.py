@@ -166,7 +166,8 @@ class PdfPreviewDialog(QDialog):
         return target
 
     def _save_clicked(self) -> None:
-        path, _filter = QFileDialog.getSaveFileName(self, _("Save PDF"), self.file_name, "PDF (*.pdf)")
+        start = str(documents_folder() / safe_file_name(self.file_name))
+        path, _filter = QFileDialog.getSaveFileName(self, _("Save PDF"), start, "PDF (*.pdf)")
         if not path:
             return
         try:
@@ -188,7 +189,10 @@ class PdfPreviewDialog(QDialog):
         printer.setPageSize(page_size_for(paper))
         printer.setPageOrientation(QPageLayout.Orientation.Portrait)
         printer.setFullPage(True)  # the PDF has its own margins
-        printer.setDocName(self.windowTitle())
+        # Qt's print-to-file proposes <current or home folder>/<document name>.pdf: no slashes from a
+        # letter number (they made non-existent folders), and the folder is the user's own.
+        # (Qt drops the last ".xyz" of the name: keep ".pdf" so "35.10.01" stays whole.)
+        printer.setDocName(safe_file_name(self.file_name))
         return printer
 
     def print_to(self, printer: QPrinter) -> int:
@@ -245,6 +249,23 @@ class PdfPreviewDialog(QDialog):
                                   lambda e: log.warning("printer not remembered: %s", e))
         if self.on_printed is not None:
             self.on_printed()
+
+
+def safe_file_name(name: str) -> str:
+    """``name`` usable as one file name on Windows and Linux: no folder separators or reserved marks."""
+    stem = "".join(c if c.isalnum() or c in "-._ " else "-" for c in name).strip(" .-") or "surat"
+    return stem if stem.lower().endswith(".pdf") else stem + ".pdf"
+
+
+def documents_folder() -> Path:
+    """The user's Documents folder (where a clerk looks for saved files), else the home folder."""
+    from PySide6.QtCore import QStandardPaths
+
+    for location in (QStandardPaths.StandardLocation.DocumentsLocation, QStandardPaths.StandardLocation.HomeLocation):
+        folder = QStandardPaths.writableLocation(location)
+        if folder and Path(folder).is_dir():
+            return Path(folder)
+    return Path.home()
 
 
 def open_preview(ctx: AppContext, pdf: bytes, parent: QWidget | None = None, **kw: Any) -> PdfPreviewDialog:

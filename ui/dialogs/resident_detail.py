@@ -119,7 +119,6 @@ class ResidentDetailDialog(QDialog):
             (N_("Address"), f"{r.address} RT {r.rt or '-'} / RW {r.rw or '-'}, {r.dusun}"),
             (N_("Phone"), r.phone), (N_("Status"), _name("status_dasar", r.status)),
             (N_("Kiosk PIN"), _("set") if r.has_pin else _("not set")),
-            (N_("Version"), str(r.version)),
         ]  # fmt: skip
         for label, value in rows:
             form.addRow(_(label), QLabel(value))

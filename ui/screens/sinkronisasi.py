@@ -39,7 +39,7 @@ class SinkronisasiScreen(QWidget):
         top.addWidget(self.status_label, 1)
         self.sync_now = QPushButton(_("Sync now"))
         self.sync_now.setProperty("primary", True)
-        self.sync_now.clicked.connect(self._sync_now)
+        self.sync_now.clicked.connect(self._sync_now_clicked)
         top.addWidget(self.sync_now)
         layout.addLayout(top)
 
@@ -166,6 +166,15 @@ class SinkronisasiScreen(QWidget):
 
     def _worker(self) -> Any:
         return getattr(self.window(), "sync_worker", None)
+
+    def _sync_now_clicked(self) -> None:
+        if not self.ctx.services.office.device().enrolled:  # nothing to sync with yet: say what to do
+            show_info(self, _("This computer is not enrolled at the district yet. Ask the district for an "
+                              "enrolment code, type the server address and the code under "
+                              "\"Enrollment at the district\" below, and press \"Enroll\"."))
+            self.server_edit.setFocus()
+            return
+        self._sync_now()
 
     def _sync_now(self) -> None:
         worker = self._worker()
