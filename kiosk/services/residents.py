@@ -80,6 +80,12 @@ MSG_BAD_CODE = N_("Choose one of the listed values.")
 MSG_FUTURE = N_("The date cannot be in the future.")
 MSG_RT_RW = N_("Write RT/RW as a number of up to 3 digits.")
 MSG_PIN = N_("The PIN must be exactly 6 digits.")
+WEAK_PIN_MESSAGES = {m: m for m in (  # kiosk.security.weak_pin_reason's reasons, marked for translation
+    N_("The PIN must not be one digit repeated (like 111111)."),
+    N_("The PIN must not be a run of digits (like 123456)."),
+    N_("The PIN must not be a repeated pattern (like 121212)."),
+    N_("The PIN must not be the birth date: choose digits others cannot guess."),
+)}
 MSG_NOT_MEMBER = N_("This resident is not a member of the family.")
 MSG_HAS_HEAD = N_("The family already has a head; use “change head”.")
 MSG_NOT_ACTIVE = N_("This resident is not active (died or moved away).")
@@ -607,6 +613,13 @@ class ResidentService:
         require(actor, "resident.set_pin")
         if len(pin) != 6 or not pin.isascii() or not pin.isdigit():
             raise ValidationError(fields={"pin": MSG_PIN})
+        from kiosk.security import weak_pin_reason
+
+        with self.store.read() as s:
+            birth_date = self._resident(s, resident_id).birth_date
+        weak = weak_pin_reason(pin, birth_date)
+        if weak is not None:  # a PIN others can guess opens the resident's data at the kiosk
+            raise ValidationError(WEAK_PIN_MESSAGES[weak], fields={"pin": WEAK_PIN_MESSAGES[weak]})
         hashed = hash_secret(pin)  # slow: outside the write transaction
         with self.store.write() as s:
             r = self._resident(s, resident_id)

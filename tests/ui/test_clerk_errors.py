@@ -59,3 +59,46 @@ def test_sync_now_on_an_unenrolled_computer_says_what_to_do(ctx: Any, qtbot: Any
     qtbot.mouseClick(screen.sync_now, Qt.MouseButton.LeftButton)
     assert len(shown) == 1
     assert "belum terdaftar" in shown[0] and "kode pendaftaran" in shown[0] and "Daftarkan" in shown[0]
+
+
+def _detail(ctx: Any, qtbot: Any) -> Any:
+    from tests.core.test_residents import person
+    from ui.dialogs.resident_detail import ResidentDetailDialog
+
+    r = ctx.services.residents.register(ctx.actor, person())
+    dialog = ResidentDetailDialog(ctx, r.id)
+    qtbot.addWidget(dialog)
+    return dialog, r.id
+
+
+def test_kiosk_pin_is_typed_twice(ctx: Any, qtbot: Any, monkeypatch: Any) -> None:
+    from PySide6.QtWidgets import QInputDialog
+
+    from ui import msgbox
+
+    dialog, rid = _detail(ctx, qtbot)
+    errors: list[str] = []
+    monkeypatch.setattr(msgbox, "show_error", lambda parent, e, title=None: errors.append(msgbox.error_text(e)))
+    monkeypatch.setattr(msgbox, "confirm", lambda *a, **k: False)  # no slip
+    typed = iter(["482916", "482961"])
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: (next(typed), True))
+    dialog.set_pin()
+    assert errors == ["Kedua PIN berbeda. Tidak ada yang berubah; coba lagi."]
+    assert ctx.services.residents.pin_hash(rid) is None
+    typed = iter(["482916", "482916"])
+    dialog.set_pin()
+    assert ctx.services.residents.pin_hash(rid)
+
+
+def test_weak_pin_refused_on_screen_in_indonesian(ctx: Any, qtbot: Any, monkeypatch: Any) -> None:
+    from PySide6.QtWidgets import QInputDialog
+
+    from ui import msgbox
+
+    dialog, rid = _detail(ctx, qtbot)
+    errors: list[str] = []
+    monkeypatch.setattr(msgbox, "show_error", lambda parent, e, title=None: errors.append(msgbox.error_text(e)))
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("123456", True))
+    dialog.set_pin()
+    assert errors and "berurutan" in errors[0]
+    assert ctx.services.residents.pin_hash(rid) is None

@@ -180,6 +180,13 @@ class ResidentDetailDialog(QDialog):
                                        QLineEdit.EchoMode.Password)
         if not ok:
             return
+        again, ok = QInputDialog.getText(self, _("Set kiosk PIN"), _("The same PIN again:"),
+                                         QLineEdit.EchoMode.Password)
+        if not ok:
+            return
+        if again != pin:  # typed blind: a slip of the finger would lock the resident out
+            msgbox.show_error(self, _("The two PINs differ. Nothing was changed; try again."))
+            return
         actor = self.ctx.require_actor()
         rid = self.resident_id
         self.ctx.runner.write(lambda: self.ctx.services.residents.set_pin(actor, rid, pin),
