@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
@@ -269,7 +270,23 @@ def _date(value: Any) -> dt.date | None:
         return value.date()
     if isinstance(value, dt.date):
         return value
-    return dt.date.fromisoformat(str(value))
+    text = str(value).strip()
+    shape = _DATE_SHAPES.fullmatch(text)
+    if shape is None:
+        raise ValueError(MSG_DATE_FORMAT)
+    if shape.group("y1"):
+        year, month, day = shape.group("y1", "m1", "d1")
+    else:
+        day, month, year = shape.group("d2", "m2", "y2")
+    try:
+        return dt.date(int(year), int(month), int(day))
+    except ValueError:
+        raise ValueError(MSG_DATE_IMPOSSIBLE) from None  # 31-02-2010: the shape is right, the day is not
+
+
+_DATE_SHAPES = re.compile(r"(?P<y1>\d{4})-(?P<m1>\d{1,2})-(?P<d1>\d{1,2})|(?P<d2>\d{1,2})[-/.](?P<m2>\d{1,2})[-/.](?P<y2>\d{4})")
+MSG_DATE_FORMAT = N_("Write the date as DD-MM-YYYY, for example 17-08-1990.")
+MSG_DATE_IMPOSSIBLE = N_("There is no such date: check the day and the month.")
 
 
 def normalise_fields(data: Mapping[str, Any], *, today: dt.date | None = None) -> tuple[dict[str, Any], dict[str, str]]:
@@ -295,8 +312,8 @@ def normalise_fields(data: Mapping[str, Any], *, today: dt.date | None = None) -
         elif key == "birth_date":
             try:
                 when = _date(value)
-            except ValueError:
-                errors[key] = N_("Not a valid date.")
+            except ValueError as e:
+                errors[key] = str(e) if str(e) in (MSG_DATE_FORMAT, MSG_DATE_IMPOSSIBLE) else N_("Not a valid date.")
                 continue
             if when is not None and when > today:
                 errors[key] = MSG_FUTURE

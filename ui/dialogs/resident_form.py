@@ -147,8 +147,34 @@ class ResidentFormDialog(QDialog):
         QShortcut(QKeySequence("Ctrl+S"), self, activated=lambda: self.save())
         if record:
             self._fill(record)
+        else:  # most residents are Indonesian citizens
+            wni = code_list("warganegara").lookup("WNI")
+            citizenship = self.inputs["citizenship"]
+            if isinstance(citizenship, QComboBox) and wni is not None:
+                citizenship.setCurrentIndex(max(0, citizenship.findData(wni)))
+        sex_combo = self.inputs["sex"]
+        if isinstance(sex_combo, QComboBox):  # the clerk's own choice is not overwritten from the NIK
+            sex_combo.activated.connect(lambda _i: sex_combo.setProperty("fromNik", False))
+        nik_edit = self.inputs["nik"]
+        if isinstance(nik_edit, QLineEdit):
+            nik_edit.textChanged.connect(self._sex_from_nik)
         self.inputs["name"].setFocus()
         fit_to_screen(self, 1100, 760)
+
+    def _sex_from_nik(self, text: str) -> None:
+        """The NIK holds the sex (women's birth day + 40): fill it in while the clerk has not chosen."""
+        from kiosk.nik import InvalidNumber, parse_nik
+
+        sex = self.inputs["sex"]
+        if not isinstance(sex, QComboBox) or (sex.currentData() is not None and not sex.property("fromNik")):
+            return
+        try:
+            parts = parse_nik(text)
+        except InvalidNumber:
+            return
+        code = code_list("jenis_kelamin").lookup("PEREMPUAN" if parts.female else "LAKI-LAKI")
+        sex.setCurrentIndex(max(0, sex.findData(code)))
+        sex.setProperty("fromNik", True)
 
     def keyPressEvent(self, event: Any) -> None:
         # Ctrl+S reaching the dialog as a key press (the QShortcut above catches it first when it can)

@@ -155,7 +155,19 @@ class PendudukScreen(QWidget):
     def new_resident(self) -> None:
         from ui.dialogs.resident_form import ResidentFormDialog
 
-        ResidentFormDialog(self.ctx, None, self).open()
+        dialog = ResidentFormDialog(self.ctx, None, self)
+        dialog.accepted.connect(lambda: self._created(dialog.saved))
+        dialog.open()
+
+    def _created(self, record: Any) -> None:
+        """Say that the new resident is saved, and show them in the list (found by NIK or name)."""
+        if record is None:
+            return
+        self.dusun.clear()
+        self.status.setCurrentIndex(max(0, self.status.findData(record.status)))
+        self.search.setText(record.nik or record.name)
+        msgbox.show_info(self, _("{name} is saved as a new resident and shown in the list.").format(
+            name=record.name))
 
     def import_file(self) -> None:
         from ui.dialogs.import_residents import ImportResidentsDialog

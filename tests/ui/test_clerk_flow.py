@@ -1,0 +1,75 @@
+"""Flow gaps a new clerk met (issue 18, item 6): the new-resident form and what follows saving it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QLineEdit
+
+FEMALE_NIK = "3510015205800001"  # born 12-05-1980, day + 40: a woman
+MALE_NIK = "3510011205800002"
+
+
+def _form(ctx: Any, qtbot: Any) -> Any:
+    from ui.dialogs.resident_form import ResidentFormDialog
+
+    form = ResidentFormDialog(ctx)
+    qtbot.addWidget(form)
+    form.show()
+    return form
+
+
+def test_new_resident_form_presets_wni_and_takes_sex_from_the_nik(ctx: Any, qtbot: Any) -> None:
+    form = _form(ctx, qtbot)
+    citizenship, sex = form.inputs["citizenship"], form.inputs["sex"]
+    assert isinstance(citizenship, QComboBox) and isinstance(sex, QComboBox)
+    assert citizenship.currentText() == "WNI"
+    qtbot.keyClicks(form.inputs["nik"], FEMALE_NIK)
+    assert sex.currentText() == "Perempuan"
+    form.inputs["nik"].setText(MALE_NIK)  # corrected NIK: still from the NIK
+    assert sex.currentText() == "Laki-laki"
+    sex.setCurrentIndex(sex.findText("Perempuan"))
+    sex.activated.emit(sex.currentIndex())  # the clerk chose: the NIK no longer overrides
+    form.inputs["nik"].setText(FEMALE_NIK[:-1] + "9")
+    form.inputs["nik"].setText(MALE_NIK)
+    assert sex.currentText() == "Perempuan"
+
+
+def test_impossible_date_is_not_called_a_wrong_format(ctx: Any, qtbot: Any, messages: Any) -> None:
+    form = _form(ctx, qtbot)
+    name = form.inputs["name"]
+    assert isinstance(name, QLineEdit)
+    name.setText("Sumiati")
+    form.inputs["nik"].setText(FEMALE_NIK)
+    form.inputs["birth_date"].setText("31-02-2010")
+    form.save()
+    assert form.saved is None
+    assert form.errors["birth_date"].text() == "Tanggal itu tidak ada: periksa hari dan bulannya."
+    form.inputs["birth_date"].setText("31 Feb 2010")
+    form.save()
+    assert form.errors["birth_date"].text() == "Tulis tanggal sebagai HH-BB-TTTT, misalnya 17-08-1990."
+
+
+def test_saving_a_new_resident_confirms_and_shows_them_in_the_list(ctx: Any, qtbot: Any, messages: Any) -> None:
+    from kiosk.services.demo import create_demo_village
+    from ui.screens.penduduk import PendudukScreen
+
+    create_demo_village(ctx.services, residents=60)  # the new name would not be on the first page
+    screen = PendudukScreen(ctx)
+    qtbot.addWidget(screen)
+    screen.show()
+    screen.new_resident()
+    from ui.dialogs.resident_form import ResidentFormDialog
+
+    form = screen.findChild(ResidentFormDialog)
+    assert form is not None
+    form.inputs["name"].setText("Zulaikha Nurhayati")
+    form.inputs["nik"].setText(FEMALE_NIK)
+    form.inputs["birth_date"].setText("12-05-1980")
+    form.inputs["dusun"].setText("Krajan")
+    qtbot.keyClick(form.inputs["name"], Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert form.saved is not None
+    assert ("info", "Zulaikha Nurhayati tersimpan sebagai penduduk baru dan ditampilkan di daftar.") in messages
+    names = [screen.model.row_at(r).name for r in range(screen.model.rowCount())]
+    assert names == ["Zulaikha Nurhayati"]
