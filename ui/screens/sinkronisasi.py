@@ -98,6 +98,8 @@ class SinkronisasiScreen(QWidget):
             for j, value in enumerate((f"{entity_label(r.entity)} {r.entity_id[:8]}", operation_label(r.op), _(r.state), str(r.attempts),
                                        r.last_error or "")):
                 self.queue_table.setItem(i, j, QTableWidgetItem(value))
+        for column in range(4):  # "Permohonan surat 01a2…" whole, not "Letter ..."; the reason stretches
+            self.queue_table.resizeColumnToContents(column)
         while self.conflicts_layout.count():
             item = self.conflicts_layout.takeAt(0)
             if item.widget():
