@@ -102,3 +102,15 @@ def test_weak_pin_refused_on_screen_in_indonesian(ctx: Any, qtbot: Any, monkeypa
     dialog.set_pin()
     assert errors and "berurutan" in errors[0]
     assert ctx.services.residents.pin_hash(rid) is None
+
+
+def test_pin_slip_preview_names_its_paper_size(ctx: Any, qtbot: Any) -> None:
+    from tests.core.test_residents import person
+
+    r = ctx.services.residents.register(ctx.actor, person())
+    ctx.services.residents.set_pin(ctx.actor, r.id, "482916")
+    pdf = ctx.services.residents.pin_slip_pdf(ctx.actor, r.id, "482916")
+    dialog = PdfPreviewDialog(ctx, pdf, title="Slip PIN", file_name="slip-pin.pdf")
+    qtbot.addWidget(dialog)
+    text = dialog.info.text()
+    assert "?" not in text and text.startswith("1 halaman · kertas 80 × ") and text.endswith(" mm"), text

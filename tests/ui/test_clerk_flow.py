@@ -73,3 +73,18 @@ def test_saving_a_new_resident_confirms_and_shows_them_in_the_list(ctx: Any, qtb
     assert ("info", "Zulaikha Nurhayati tersimpan sebagai penduduk baru dan ditampilkan di daftar.") in messages
     names = [screen.model.row_at(r).name for r in range(screen.model.rowCount())]
     assert names == ["Zulaikha Nurhayati"]
+
+
+def test_beranda_shows_letter_titles_not_codes(ctx: Any, qtbot: Any) -> None:
+    import dataclasses
+
+    from kiosk.services.dashboard import dashboard
+    from ui.screens.beranda_panels import TodayPanel
+
+    panel = TodayPanel(ctx)
+    qtbot.addWidget(panel)
+    board = dataclasses.replace(dashboard(ctx.services.store), letters_today=[("domisili", 2), ("sktm", 1)])
+    panel.show_board(board)
+    labels = [label for label, _n in panel.letters_chart.items]
+    assert labels == ["Surat Keterangan Domisili", "Surat Keterangan Tidak Mampu"], labels
+    assert "Surat Keterangan Domisili: 2" in panel.letters_chart.toolTip()

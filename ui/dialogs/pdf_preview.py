@@ -149,7 +149,11 @@ class PdfPreviewDialog(QDialog):
             self.info.setText(_("The PDF could not be opened."))
             self.print_button.setEnabled(False)
             return
-        self.info.setText(_("{pages} page(s) · paper {paper}").format(pages=pages, paper=self.paper() or "?"))
+        paper = self.paper()
+        if paper is None:  # a slip or ticket roll: its size, not "kertas ?"
+            size = self.document.pagePointSize(0)
+            paper = f"{size.width() * 25.4 / 72:.0f} × {size.height() * 25.4 / 72:.0f} mm"
+        self.info.setText(_("{pages} page(s) · paper {paper}").format(pages=pages, paper=paper))
 
     def _zoom(self, factor: float) -> None:
         self.view.setZoomMode(QPdfView.ZoomMode.Custom)
