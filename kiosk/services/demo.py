@@ -172,3 +172,13 @@ def create_demo_village(services: Services, *, residents: int = 2000, seed: int 
     profile = services.office.profile()
     return {"village_code": profile.village_code, "village_name": profile.village_name,
             "residents": len(people), "families": len(families)}
+
+
+def is_demo_office(services: Services) -> bool:
+    """Whether this data directory holds the demo village (the sign-in dialog then shows its users)."""
+    from sqlalchemy import select
+
+    from kiosk.models import AuditEntry
+
+    with services.store.read() as s:
+        return s.execute(select(AuditEntry.seq).where(AuditEntry.action == "demo.create").limit(1)).first() is not None

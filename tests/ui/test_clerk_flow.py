@@ -88,3 +88,79 @@ def test_beranda_shows_letter_titles_not_codes(ctx: Any, qtbot: Any) -> None:
     labels = [label for label, _n in panel.letters_chart.items]
     assert labels == ["Surat Keterangan Domisili", "Surat Keterangan Tidak Mampu"], labels
     assert "Surat Keterangan Domisili: 2" in panel.letters_chart.toolTip()
+
+
+def test_response_limit_reads_4_jam_not_4_0(ctx: Any, qtbot: Any) -> None:
+    from ui.screens.pengaduan_settings import ComplaintSettingsTab
+
+    tab = ComplaintSettingsTab(ctx)
+    qtbot.addWidget(tab)
+    tab.hours.setValue(4)
+    assert tab.hours.text() == "4 jam"
+    tab.hours.setValue(4.5)
+    assert tab.hours.text() == "4,5 jam"
+    tab.hours.lineEdit().setText("6,5 jam")
+    tab.hours.interpretText()
+    assert tab.hours.value() == 6.5
+
+
+def test_operator_sees_why_the_office_profile_is_read_only(ctx: Any, qtbot: Any) -> None:
+    from PySide6.QtWidgets import QLabel
+
+    from tests.helpers import make_user
+    from ui.screens.pengaturan import OfficeProfileTab
+
+    admin_tab = OfficeProfileTab(ctx)
+    qtbot.addWidget(admin_tab)
+    assert admin_tab.findChild(QLabel, "profileReadOnly") is None
+    ctx.actor = make_user(ctx.services, "operator", "operator")
+    tab = OfficeProfileTab(ctx)
+    qtbot.addWidget(tab)
+    why = tab.findChild(QLabel, "profileReadOnly")
+    assert why is not None and "Hanya administrator" in why.text()
+    assert not tab.save_button.isEnabled() and tab.edits["head_name"].isReadOnly()
+
+
+def test_empty_office_beranda_says_what_next_and_leads_there(ctx: Any, qtbot: Any) -> None:
+    from ui.dialogs.resident_form import ResidentFormDialog
+    from ui.main_window import MainWindow
+
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.show()
+    beranda = window.screen_for("beranda")
+    assert beranda.next_steps.isVisible()
+    from PySide6.QtWidgets import QLabel, QPushButton
+
+    assert "belum berisi penduduk" in beranda.next_steps.findChildren(QLabel)[0].text()
+
+    qtbot.mouseClick(beranda.next_steps.findChild(QPushButton, "nextAdd"), Qt.MouseButton.LeftButton)
+    assert window.stack.currentWidget() is window.screen_for("penduduk")
+    assert window.screen_for("penduduk").findChild(ResidentFormDialog) is not None
+
+
+def test_filled_office_beranda_has_no_what_next(ctx: Any, qtbot: Any) -> None:
+    from kiosk.services.demo import create_demo_village
+    from ui.screens.beranda import BerandaScreen
+
+    create_demo_village(ctx.services, residents=5)
+    screen = BerandaScreen(ctx)
+    qtbot.addWidget(screen)
+    screen.show()
+    assert not screen.next_steps.isVisible()
+
+
+def test_demo_village_sign_in_shows_the_demo_users(ctx: Any, qtbot: Any, tmp_path: Any) -> None:
+    from PySide6.QtWidgets import QLabel
+
+    from kiosk.services.demo import create_demo_village
+    from ui.dialogs.login import LoginDialog
+
+    plain = LoginDialog(ctx)
+    qtbot.addWidget(plain)
+    assert plain.findChild(QLabel, "demoHint") is None  # a real office: no passwords on screen
+    create_demo_village(ctx.services, residents=5)
+    dialog = LoginDialog(ctx)
+    qtbot.addWidget(dialog)
+    hint = dialog.findChild(QLabel, "demoHint")
+    assert hint is not None and "demo-kampung" in hint.text() and "kades" in hint.text()

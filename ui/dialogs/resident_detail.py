@@ -145,7 +145,7 @@ class ResidentDetailDialog(QDialog):
                                   ", ".join(f"{k}: {v}" for k, v in e.details.items() if v not in (None, ""))]
                                  for e in events]), _("Events"))
         self.tabs.addTab(_table([_("When"), _("Who"), _("What"), _("Fields")],
-                                [[h.at.strftime("%d-%m-%Y %H:%M"), h.username, h.action, ", ".join(h.fields)]
+                                [[h.at.strftime("%d-%m-%Y %H.%M"), h.username, h.action, ", ".join(h.fields)]
                                  for h in history]), _("Edit history"))
         from ui.widgets.resident_letters import ResidentLetters
 
