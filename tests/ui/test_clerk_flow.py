@@ -164,3 +164,32 @@ def test_demo_village_sign_in_shows_the_demo_users(ctx: Any, qtbot: Any, tmp_pat
     qtbot.addWidget(dialog)
     hint = dialog.findChild(QLabel, "demoHint")
     assert hint is not None and "demo-kampung" in hint.text() and "kades" in hint.text()
+
+
+def test_approved_request_stays_in_the_default_view_and_counts_match(ctx: Any, qtbot: Any, messages: Any) -> None:
+    import datetime as dt
+
+    import forms
+    from kiosk.services.demo import create_demo_village
+    from tests.helpers import make_user
+    from ui.screens.permohonan import PermohonanScreen
+
+    create_demo_village(ctx.services, residents=10)
+    admin = ctx.actor
+    rows = ctx.services.residents.search(admin, "", limit=2).rows
+    lt = ctx.services.letters.letter_type("sktm")  # needs a supervisor's approval
+    for row in rows:
+        ctx.services.letters.create_request(admin, resident_id=row.id, letter_type="sktm",
+                                            values=forms.sample_values(lt, dt.date.today()))
+    ctx.actor = make_user(ctx.services, "kades2", "supervisor")
+    screen = PermohonanScreen(ctx)
+    qtbot.addWidget(screen)
+    assert screen.model.rowCount() == 2 and "Menunggu: 2" in screen.waiting.text()
+    screen.select_rows([0])
+    qtbot.mouseClick(screen.approve_button, Qt.MouseButton.LeftButton)
+    screen.refresh()
+    # the approved one is still listed (it waits to be issued) and the header's 2 matches the list
+    assert screen.model.rowCount() == 2 and "Menunggu: 2" in screen.waiting.text()
+    screen.set_filters("diajukan")
+    assert screen.model.rowCount() == 1
+    assert "Terbuka (menunggu atau disetujui)" in screen.waiting.text()  # says where the other one is
