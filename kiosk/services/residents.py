@@ -303,6 +303,8 @@ def normalise_fields(data: Mapping[str, Any], *, today: dt.date | None = None) -
     for key, value in data.items():
         if key in TEXT_FIELDS:
             out[key] = " ".join(str(value or "").split()) if key != "address" else str(value or "").strip()
+            if key == "dusun" and out[key] and (out[key].islower() or out[key].isupper()):
+                out[key] = out[key].title()  # "KRAJAN", "krajan" -> "Krajan": one spelling per dusun
         elif key in CODED_FIELDS:
             out[key] = _norm_code(value, key, errors)
         elif key in ("rt", "rw"):
@@ -487,6 +489,18 @@ class ResidentService:
                 .order_by(AuditEntry.seq)).scalars()
             return [HistoryEntry(e.at, e.username, e.action, tuple((e.details or {}).get("fields", ())),
                                  dict(e.details or {})) for e in rows]
+
+    def address_choices(self, actor: Actor) -> dict[str, list[str]]:
+        """The dusun, RT and RW already in the register (the form offers them, so a typo does not split
+        the statistics into "Krajan" and "Kerajan")."""
+        require(actor, "resident.view")
+        out: dict[str, list[str]] = {}
+        with self.store.read() as s:
+            for key in ("dusun", "rt", "rw"):
+                column = getattr(Resident, key)
+                values = s.execute(select(column).where(column.is_not(None), column != "").distinct()).scalars()
+                out[key] = sorted({str(v) for v in values}, key=str.casefold)
+        return out
 
     def search(self, actor: Actor, query: ResidentQuery | str = "", **kw: Any) -> SearchPage:
         """Search as you type; see ``kiosk.services.residents_search``."""

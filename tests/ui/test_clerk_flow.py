@@ -67,7 +67,7 @@ def test_saving_a_new_resident_confirms_and_shows_them_in_the_list(ctx: Any, qtb
     form.inputs["name"].setText("Zulaikha Nurhayati")
     form.inputs["nik"].setText(FEMALE_NIK)
     form.inputs["birth_date"].setText("12-05-1980")
-    form.inputs["dusun"].setText("Krajan")
+    form.inputs["dusun"].setCurrentText("Krajan")
     qtbot.keyClick(form.inputs["name"], Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     assert form.saved is not None
     assert ("info", "Zulaikha Nurhayati tersimpan sebagai penduduk baru dan ditampilkan di daftar.") in messages
@@ -193,3 +193,21 @@ def test_approved_request_stays_in_the_default_view_and_counts_match(ctx: Any, q
     screen.set_filters("diajukan")
     assert screen.model.rowCount() == 1
     assert "Terbuka (menunggu atau disetujui)" in screen.waiting.text()  # says where the other one is
+
+
+def test_dusun_rt_rw_offered_from_the_register_and_one_spelling_kept(ctx: Any, qtbot: Any) -> None:
+    from tests.core.test_residents import person
+
+    ctx.services.residents.register(ctx.actor, person("Slamet", dusun="Krajan", rt="1", rw="2"))
+    form = _form(ctx, qtbot)
+    dusun, rt = form.inputs["dusun"], form.inputs["rt"]
+    assert isinstance(dusun, QComboBox) and dusun.isEditable()
+    assert [dusun.itemText(i) for i in range(dusun.count())] == ["", "Krajan"]
+    assert [rt.itemText(i) for i in range(rt.count())] == ["", "001"]  # type: ignore[union-attr]
+    form.inputs["name"].setText("Sumiati")
+    form.inputs["nik"].setText(FEMALE_NIK)
+    form.inputs["birth_date"].setText("12-05-1980")
+    dusun.setCurrentText("KRAJAN ")  # typed in capitals: stored as the same dusun
+    rt.setCurrentText("1")  # type: ignore[union-attr]
+    form.save()
+    assert form.saved is not None and form.saved.dusun == "Krajan" and form.saved.rt == "001"

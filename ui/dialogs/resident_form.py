@@ -48,8 +48,8 @@ GROUPS: list[tuple[str, list[tuple[str, str, str]]]] = [
         ("mother_name", N_("Mother's name"), "text"), ("mother_nik", N_("Mother's NIK"), "text"),
     ]),
     (N_("Address"), [
-        ("address", N_("Address"), "text"), ("rt", N_("RT"), "text"), ("rw", N_("RW"), "text"),
-        ("dusun", N_("Dusun"), "text"),
+        ("address", N_("Address"), "text"), ("rt", N_("RT"), "known"), ("rw", N_("RW"), "known"),
+        ("dusun", N_("Dusun"), "known"),
     ]),
     (N_("Education and work"), [
         ("education", N_("Education (KK)"), "pendidikan_kk"),
@@ -98,6 +98,7 @@ class ResidentFormDialog(QDialog):
         scroll.setWidget(body)
         layout.addWidget(scroll, 1)
         order: list[QWidget] = []
+        known = ctx.services.residents.address_choices(ctx.require_actor())
         for i, (title, fields) in enumerate(GROUPS):
             box = QGroupBox(_(title))
             form = QFormLayout(box)
@@ -105,6 +106,12 @@ class ResidentFormDialog(QDialog):
                 widget: QLineEdit | QComboBox
                 if kind in ("text", "nik", "date"):
                     widget = QLineEdit()
+                elif kind == "known":  # typed, or picked from the values already in the register
+                    widget = QComboBox()
+                    widget.setEditable(True)
+                    widget.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+                    widget.addItems(["", *known.get(key, [])])
+                    widget.setCurrentIndex(0)
                 else:
                     widget = QComboBox()
                     widget.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
@@ -186,7 +193,9 @@ class ResidentFormDialog(QDialog):
     def _fill(self, r: ResidentRecord) -> None:
         for key, widget in self.inputs.items():
             value = getattr(r, key)
-            if isinstance(widget, QComboBox):
+            if isinstance(widget, QComboBox) and widget.isEditable():
+                widget.setCurrentText(value or "")
+            elif isinstance(widget, QComboBox):
                 widget.setCurrentIndex(max(0, widget.findData(value)))
             elif key == "birth_date":
                 widget.setText(_date_text(value))
@@ -197,7 +206,9 @@ class ResidentFormDialog(QDialog):
     def values(self) -> dict[str, Any]:
         data: dict[str, Any] = {}
         for key, widget in self.inputs.items():
-            if isinstance(widget, QComboBox):
+            if isinstance(widget, QComboBox) and widget.isEditable():
+                data[key] = widget.currentText().strip()
+            elif isinstance(widget, QComboBox):
                 data[key] = widget.currentData()
             elif key == "birth_date":
                 data[key] = _parse_date(widget.text())
