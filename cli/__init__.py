@@ -37,7 +37,17 @@ def common_parent(*, for_subcommand: bool = False) -> argparse.ArgumentParser:
     return parent
 
 
+def translate_argparse() -> None:
+    """argparse's own words ("usage:", "options", its errors) in the user's language: argparse looks
+    them up through its module's ``_``/``ngettext`` (GNU gettext), pointed here at ours."""
+    from kiosk import i18n
+
+    argparse._ = i18n._  # type: ignore[attr-defined]
+    argparse.ngettext = i18n.ngettext  # type: ignore[attr-defined]
+
+
 def build_parser() -> argparse.ArgumentParser:
+    translate_argparse()
     parent = common_parent(for_subcommand=True)
     parser = argparse.ArgumentParser(
         prog="smart-kampung",

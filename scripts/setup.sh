@@ -24,7 +24,7 @@ QT_PACKAGES=(libegl1 libgl1 libxkbcommon0 libfontconfig1 libfreetype6 libglib2.0
 TEST_PACKAGES=(poppler-utils zbar-tools imagemagick)  # imagemagick: the phone-photo simulation of the QR test
 XVFB_PACKAGES=(xvfb libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxcb-image0 libxcb-randr0
                libxcb-render-util0 libxcb-shape0 libxcb-xfixes0 libxcb-xkb1 libxkbcommon-x11-0
-               libx11-xcb1)
+               libx11-xcb1 openbox)  # openbox: a window manager for the 1366×768 screenshots
 BROWSER_PACKAGES=(chromium)
 
 deb_installed() {

@@ -33,7 +33,7 @@ from kiosk.actor import Actor
 from kiosk.changes import ENTITY_ORDER, sqlite_datetime_text, write_audit
 from kiosk.db import Store
 from kiosk.errors import DomainError, StorageError
-from kiosk.i18n import N_
+from kiosk.i18n import N_, _
 from kiosk.models import Device, LetterNumberLease, OutboxChange, utcnow
 from kiosk.permissions import require, require_user
 from kiosk.services import leases
@@ -77,6 +77,31 @@ class DemoOfficeCannotEnroll(DomainError):
     code = "demo_office"
     template = N_("This data folder holds the demo village (made up residents): it cannot be enrolled at the "
                   "district. Set up the real village office in a new data folder and enroll that one.")
+
+
+class EnrollmentUnreachable(DomainError):
+    """The district server did not answer (not: it refused)."""
+
+    code = "enrollment_unreachable"
+    template = N_("The district server at {url} could not be reached. Check the server address and the "
+                  "internet connection, then try again. Nothing was changed.")
+
+
+# The district's reasons for refusing an enrolment code, in words a clerk can act on.
+ENROLLMENT_REASONS = {
+    "enrollment_code_invalid": N_("the enrolment code is not known; check it, or ask the district for a new one"),
+    "enrollment_code_used": N_("the enrolment code was already used; ask the district for a new one"),
+    "enrollment_code_expired": N_("the enrolment code has expired; ask the district for a new one"),
+    "unauthorized": N_("the enrolment code was not accepted; ask the district for a new one"),
+}
+
+
+def _refused(code: str | None, status: int | None) -> EnrollmentFailed:
+    reason = ENROLLMENT_REASONS.get(code or "")
+    if reason is None:
+        reason = N_("the server answered with an error (code {status}); try again later or ask the district")
+        return EnrollmentFailed(reason=_(reason).format(status=status or "?"))
+    return EnrollmentFailed(reason=_(reason))
 
 
 class NotEnrolled(DomainError):
@@ -241,11 +266,11 @@ class SyncClient:
         try:
             resp = http.enroll(req)
         except Unauthorized as exc:
-            raise EnrollmentFailed(reason=exc.code or "unauthorized") from exc
+            raise _refused(exc.code or "unauthorized", exc.status) from exc
         except HttpError as exc:
-            raise EnrollmentFailed(reason=exc.code or str(exc)) from exc
+            raise _refused(exc.code, exc.status) from exc
         except Unreachable as exc:
-            raise EnrollmentFailed(reason=str(exc)) from exc
+            raise EnrollmentUnreachable(url=server_url) from exc
         finally:
             http.close()
         with self.store.write() as s:

@@ -14,7 +14,11 @@ from pathlib import Path
 
 import pytest
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Two virtual screens, the common office-laptop sizes (1366×768 first, then 1280×800): the screen
+# harness (tests/ui/test_screen_harness.py) places every window on each.
+_SCREENS = Path(__file__).resolve().parent / "ui" / "offscreen_screens.json"
+if os.environ.get("QT_QPA_PLATFORM", "offscreen") == "offscreen":
+    os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={_SCREENS}"
 
 
 @pytest.fixture(autouse=True)

@@ -23,6 +23,9 @@ STYLE = Path(__file__).resolve().parent.parent / "resources" / "style" / "office
 
 
 def parse_gui_args(argv: Sequence[str]) -> argparse.Namespace:
+    from cli import translate_argparse
+
+    translate_argparse()  # "galat: ... pilihan tidak sah", not argparse's English
     parser = argparse.ArgumentParser(prog="smart-kampung", add_help=False)
     parser.add_argument("--data-dir")
     parser.add_argument("--lang", choices=["id", "en"])
@@ -56,8 +59,13 @@ def make_application(argv: Sequence[str] = ()) -> QApplication:
 
     install_qt_translator(app)
     if STYLE.exists():
-        app.setStyleSheet(STYLE.read_text(encoding="utf-8"))
+        app.setStyleSheet(style_sheet(STYLE))
     return app
+
+
+def style_sheet(path: Path) -> str:
+    """A style sheet with ``@STYLE_DIR@`` (its images: arrows) made an absolute path."""
+    return path.read_text(encoding="utf-8").replace("@STYLE_DIR@", path.parent.resolve().as_posix())
 
 
 def build_context(data_dir: str | None, *, synchronous: bool = False, options: dict[str, Any] | None = None) -> Any:
@@ -84,8 +92,13 @@ class StaffSession:
         self.ctx = ctx
         self.window: Any = None
         self.idle: Any = None
+        self._quit_on_last_window = True
 
     def ensure_configured(self) -> bool:
+        if self.ctx.services.office.needs_first_admin():  # half set up (older version): finish it
+            from ui.dialogs.setup_wizard import SetupWizard
+
+            return SetupWizard(self.ctx, resume=True).exec() == QDialog.DialogCode.Accepted
         if self.ctx.services.office.is_configured():
             return True
         if self.ctx.options.get("demo"):
@@ -144,8 +157,12 @@ class StaffSession:
             self.logout()
 
     def logout(self) -> None:
+        app = QApplication.instance()
         if self.window is not None:
-            app = QApplication.instance()
+            if isinstance(app, QApplication):
+                # Closing the last window would quit the program; the sign-in dialog comes next instead.
+                self._quit_on_last_window = app.quitOnLastWindowClosed()
+                app.setQuitOnLastWindowClosed(False)
             if app is not None and self.idle is not None:
                 app.removeEventFilter(self.idle)
             self.window.close()
@@ -155,12 +172,14 @@ class StaffSession:
         QTimer.singleShot(0, self._restart)
 
     def _restart(self) -> None:
-        if self.sign_in():
+        signed_in = self.sign_in()
+        if signed_in:
             self.open_main_window()
-        else:
-            app = QApplication.instance()
-            if app is not None:
-                app.quit()
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.setQuitOnLastWindowClosed(self._quit_on_last_window)
+        if not signed_in and app is not None:
+            app.quit()
 
 
 def run_gui(argv: Sequence[str]) -> int:

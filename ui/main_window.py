@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from kiosk.i18n import _
 from kiosk.permissions import allowed
 from ui.context import AppContext
+from ui.screen_fit import fit_to_screen
 from ui.screens import SCREENS, ScreenSpec
 
 log = logging.getLogger(__name__)
@@ -42,7 +43,7 @@ class MainWindow(QMainWindow):
         profile = ctx.services.office.profile()
         self.setWindowTitle(_("Smart Kampung — {kind} {name}").format(
             kind=profile.village_kind.replace("_", " ").title(), name=profile.village_name))
-        self.resize(1200, 760)
+        fit_to_screen(self, 1280, 800)  # 1366×768: the whole window, status bar included, on screen
         self._screens: dict[str, QWidget] = {}
         self._specs: list[ScreenSpec] = [
             s for s in SCREENS if s.permission is None or allowed(ctx.require_actor(), s.permission)

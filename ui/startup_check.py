@@ -28,7 +28,7 @@ def check_database_or_recover(data_dir: str | None) -> bool:
                                   "changed. Ask the district's IT staff for help; the file is kept as it is.")
                           .format(folder=check.database.parent / "backups"), _("Database damaged"))
         return False
-    when = f"{backup.created:%d-%m-%Y %H:%M} UTC" if backup.created else backup.name
+    when = f"{backup.created:%d-%m-%Y %H.%M} UTC" if backup.created else backup.name
     question = _("The database is damaged ({detail}).\n\nRestore the newest good backup, made {when}? "
                  "The damaged file is kept beside it. Work done after that backup must be entered again.").format(
         detail=check.detail[:200], when=when)

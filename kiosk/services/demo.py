@@ -220,3 +220,13 @@ def _demo_budget(services: Services) -> None:
     info = services.apbdes.find(actor, today.year)
     for status in ("disepakati_bpd", "dievaluasi", "ditetapkan"):
         services.apbdes.transition(actor, info.id, status, note="demo")
+
+
+def is_demo_office(services: Services) -> bool:
+    """Whether this data directory holds the demo village (the sign-in dialog then shows its users)."""
+    from sqlalchemy import select
+
+    from kiosk.models import AuditEntry
+
+    with services.store.read() as s:
+        return s.execute(select(AuditEntry.seq).where(AuditEntry.action == "demo.create").limit(1)).first() is not None

@@ -8,14 +8,17 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from kiosk.actor import Actor
 from kiosk.changes import record_change, write_audit
 from kiosk.db import Store
 from kiosk.errors import ConflictError, NotConfigured, ValidationError
 from kiosk.i18n import N_
-from kiosk.models import Device, OfficeProfile
+from kiosk.models import Device, OfficeProfile, User
 from kiosk.permissions import require
+from kiosk.security import hash_secret
+from kiosk.services.users import check_new_user, insert_user
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +79,19 @@ class OfficeInfo:
         if errors:
             raise ValidationError(fields=errors)
 
+    def validate_for_setup(self) -> None:
+        """The first setup also needs who signs every letter (the head's name and title)."""
+        errors: dict[str, str] = {}
+        try:
+            self.validate()
+        except ValidationError as e:
+            errors.update(e.fields)
+        for name in ("head_name", "head_title"):
+            if not (getattr(self, name) or "").strip():
+                errors[name] = N_("The name and title of the head of village are required (they sign every letter).")
+        if errors:
+            raise ValidationError(fields=errors)
+
     def public_dict(self) -> dict[str, Any]:
         """Everything but the logo bytes (what the audit and the district see)."""
         data = asdict(self)
@@ -122,6 +138,61 @@ class OfficeService:
         with self.store.read() as s:
             return s.execute(select(OfficeProfile.id)).first() is not None
 
+    def needs_first_admin(self) -> bool:
+        """A half-set-up office (profile written, no administrator): the setup must resume."""
+        with self.store.read() as s:
+            if s.execute(select(OfficeProfile.id)).first() is None:
+                return False
+            return s.execute(select(User.id).where(User.role == "admin", User.active.is_(True))).first() is None
+
+    def set_up_office(
+        self, info: OfficeInfo, *, admin_username: str, admin_full_name: str, admin_password: str,
+        device_name: str = "Kantor", role: str = "office",
+    ) -> DeviceInfo:
+        """First run, all or nothing: office profile, this device and the first administrator in one
+        transaction, every rule checked before anything is written (a refused password leaves nothing)."""
+        errors: dict[str, str] = {}
+        try:
+            info.validate_for_setup()
+        except ValidationError as e:
+            errors.update(e.fields)
+        try:
+            username = check_new_user(username=admin_username, full_name=admin_full_name, role="admin",
+                                      password=admin_password)
+        except ValidationError as e:
+            if not errors:
+                raise
+            errors.update(e.fields or {"password": e.template})
+        if errors:
+            raise ValidationError(fields=errors)
+        pw_hash = hash_secret(admin_password)
+        private, public = new_signing_key()
+        with self.store.write() as s:
+            if s.execute(select(OfficeProfile.id)).first() is not None:
+                raise ConflictError(N_("This office is already set up."))
+            if s.execute(select(User.id)).first() is not None:
+                raise ConflictError(N_("An administrator already exists."))
+            device = self._write_setup(s, info, device_name, role, private, public)
+            insert_user(s, Actor.system("setup", device.id), username=username, full_name=admin_full_name,
+                        role="admin", password_hash=pw_hash)
+            return DeviceInfo(device.id, device.name, device.role, None, False, public)
+
+    def _write_setup(self, s: Session, info: OfficeInfo, device_name: str, role: str, private: bytes,
+                     public: bytes) -> Device:
+        device = Device(name=device_name, role=role, signing_key=private, public_key=public)
+        s.add(device)
+        s.flush()
+        profile = OfficeProfile(id=1, **{f: getattr(info, f) for f in _PROFILE_FIELDS})
+        s.add(profile)
+        s.flush()
+        actor = Actor.system("setup", device.id)
+        write_audit(s, actor, action="device.create", entity="device", entity_id=device.id,
+                    details={"role": role})
+        record_change(s, actor, entity="office_profile", entity_id=info.village_code, op="create",
+                      payload=info.public_dict(), action="office.setup")
+        log.info("office set up for village %s", info.village_code)
+        return device
+
     def setup(self, info: OfficeInfo, *, device_name: str = "Kantor", role: str = "office") -> DeviceInfo:
         """First run: record the office profile and create this device with its signing key."""
         info.validate()
@@ -129,18 +200,7 @@ class OfficeService:
         with self.store.write() as s:
             if s.execute(select(OfficeProfile.id)).first() is not None:
                 raise ConflictError(N_("This office is already set up."))
-            device = Device(name=device_name, role=role, signing_key=private, public_key=public)
-            s.add(device)
-            s.flush()
-            profile = OfficeProfile(id=1, **{f: getattr(info, f) for f in _PROFILE_FIELDS})
-            s.add(profile)
-            s.flush()
-            actor = Actor.system("setup", device.id)
-            write_audit(s, actor, action="device.create", entity="device", entity_id=device.id,
-                        details={"role": role})
-            record_change(s, actor, entity="office_profile", entity_id=info.village_code, op="create",
-                          payload=info.public_dict(), action="office.setup")
-            log.info("office set up for village %s", info.village_code)
+            device = self._write_setup(s, info, device_name, role, private, public)
             return DeviceInfo(device.id, device.name, device.role, None, False, public)
 
     def profile(self) -> OfficeInfo:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
@@ -80,6 +81,12 @@ MSG_BAD_CODE = N_("Choose one of the listed values.")
 MSG_FUTURE = N_("The date cannot be in the future.")
 MSG_RT_RW = N_("Write RT/RW as a number of up to 3 digits.")
 MSG_PIN = N_("The PIN must be exactly 6 digits.")
+WEAK_PIN_MESSAGES = {m: m for m in (  # kiosk.security.weak_pin_reason's reasons, marked for translation
+    N_("The PIN must not be one digit repeated (like 111111)."),
+    N_("The PIN must not be a run of digits (like 123456)."),
+    N_("The PIN must not be a repeated pattern (like 121212)."),
+    N_("The PIN must not be the birth date: choose digits others cannot guess."),
+)}
 MSG_NOT_MEMBER = N_("This resident is not a member of the family.")
 MSG_HAS_HEAD = N_("The family already has a head; use “change head”.")
 MSG_NOT_ACTIVE = N_("This resident is not active (died or moved away).")
@@ -263,7 +270,23 @@ def _date(value: Any) -> dt.date | None:
         return value.date()
     if isinstance(value, dt.date):
         return value
-    return dt.date.fromisoformat(str(value))
+    text = str(value).strip()
+    shape = _DATE_SHAPES.fullmatch(text)
+    if shape is None:
+        raise ValueError(MSG_DATE_FORMAT)
+    if shape.group("y1"):
+        year, month, day = shape.group("y1", "m1", "d1")
+    else:
+        day, month, year = shape.group("d2", "m2", "y2")
+    try:
+        return dt.date(int(year), int(month), int(day))
+    except ValueError:
+        raise ValueError(MSG_DATE_IMPOSSIBLE) from None  # 31-02-2010: the shape is right, the day is not
+
+
+_DATE_SHAPES = re.compile(r"(?P<y1>\d{4})-(?P<m1>\d{1,2})-(?P<d1>\d{1,2})|(?P<d2>\d{1,2})[-/.](?P<m2>\d{1,2})[-/.](?P<y2>\d{4})")
+MSG_DATE_FORMAT = N_("Write the date as DD-MM-YYYY, for example 17-08-1990.")
+MSG_DATE_IMPOSSIBLE = N_("There is no such date: check the day and the month.")
 
 
 def normalise_fields(data: Mapping[str, Any], *, today: dt.date | None = None) -> tuple[dict[str, Any], dict[str, str]]:
@@ -280,6 +303,8 @@ def normalise_fields(data: Mapping[str, Any], *, today: dt.date | None = None) -
     for key, value in data.items():
         if key in TEXT_FIELDS:
             out[key] = " ".join(str(value or "").split()) if key != "address" else str(value or "").strip()
+            if key == "dusun" and out[key] and (out[key].islower() or out[key].isupper()):
+                out[key] = out[key].title()  # "KRAJAN", "krajan" -> "Krajan": one spelling per dusun
         elif key in CODED_FIELDS:
             out[key] = _norm_code(value, key, errors)
         elif key in ("rt", "rw"):
@@ -289,8 +314,8 @@ def normalise_fields(data: Mapping[str, Any], *, today: dt.date | None = None) -
         elif key == "birth_date":
             try:
                 when = _date(value)
-            except ValueError:
-                errors[key] = N_("Not a valid date.")
+            except ValueError as e:
+                errors[key] = str(e) if str(e) in (MSG_DATE_FORMAT, MSG_DATE_IMPOSSIBLE) else N_("Not a valid date.")
                 continue
             if when is not None and when > today:
                 errors[key] = MSG_FUTURE
@@ -470,6 +495,18 @@ class ResidentService:
             return [HistoryEntry(e.at, e.username, e.action, tuple((e.details or {}).get("fields", ())),
                                  dict(e.details or {})) for e in rows]
 
+    def address_choices(self, actor: Actor) -> dict[str, list[str]]:
+        """The dusun, RT and RW already in the register (the form offers them, so a typo does not split
+        the statistics into "Krajan" and "Kerajan")."""
+        require(actor, "resident.view")
+        out: dict[str, list[str]] = {}
+        with self.store.read() as s:
+            for key in ("dusun", "rt", "rw"):
+                column = getattr(Resident, key)
+                values = s.execute(select(column).where(column.is_not(None), column != "").distinct()).scalars()
+                out[key] = sorted({str(v) for v in values}, key=str.casefold)
+        return out
+
     def search(self, actor: Actor, query: ResidentQuery | str = "", **kw: Any) -> SearchPage:
         """Search as you type; see ``kiosk.services.residents_search``."""
         from kiosk.services.residents_search import search
@@ -611,6 +648,13 @@ class ResidentService:
         require(actor, "resident.set_pin")
         if len(pin) != 6 or not pin.isascii() or not pin.isdigit():
             raise ValidationError(fields={"pin": MSG_PIN})
+        from kiosk.security import weak_pin_reason
+
+        with self.store.read() as s:
+            birth_date = self._resident(s, resident_id).birth_date
+        weak = weak_pin_reason(pin, birth_date)
+        if weak is not None:  # a PIN others can guess opens the resident's data at the kiosk
+            raise ValidationError(WEAK_PIN_MESSAGES[weak], fields={"pin": WEAK_PIN_MESSAGES[weak]})
         hashed = hash_secret(pin)  # slow: outside the write transaction
         with self.store.write() as s:
             self._change_pin(s, actor, self._resident(s, resident_id), hashed, "resident.set_pin")

@@ -7,6 +7,7 @@ import logging
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from kiosk import settings
 from kiosk.actor import ROLES, Actor
@@ -52,6 +53,35 @@ def _check_password(password: str) -> None:
             N_("The password must have at least {n} characters."), fields={"password": N_("Too short")},
             n=MIN_PASSWORD_LENGTH,
         )
+
+
+def check_new_user(*, username: str, full_name: str, role: str, password: str) -> str:
+    """Every rule for a new user, checked before anything is written; the normalised username."""
+    username = username.strip().lower()
+    errors: dict[str, str] = {}
+    if not username or not username.replace(".", "").replace("_", "").replace("-", "").isalnum():
+        errors["username"] = N_("Use letters, digits, dots, dashes or underscores.")
+    if not full_name.strip():
+        errors["full_name"] = N_("The full name is required.")
+    if role not in ROLES:
+        errors["role"] = N_("Unknown role.")
+    if errors:
+        raise ValidationError(fields=errors)
+    _check_password(password)
+    return username
+
+
+def insert_user(s: Session, actor: Actor, *, username: str, full_name: str, role: str,
+                password_hash: str) -> UserInfo:
+    """Write a checked new user and its audit line in the caller's transaction."""
+    if s.execute(select(User.id).where(User.username == username)).first():
+        raise ConflictError(N_("The username {username} is already taken."), username=username)
+    user = User(username=username, full_name=full_name.strip(), role=role, password_hash=password_hash)
+    s.add(user)
+    s.flush()
+    write_audit(s, actor, action="user.create", entity="user", entity_id=user.id,
+                details={"username": username, "role": role})
+    return _info(user)
 
 
 def _device_id(store: Store) -> str | None:
@@ -131,27 +161,10 @@ class UserService:
         return self._create(actor, username=username, full_name=full_name, role=role, password=password)
 
     def _create(self, actor: Actor, *, username: str, full_name: str, role: str, password: str) -> UserInfo:
-        username = username.strip().lower()
-        errors: dict[str, str] = {}
-        if not username or not username.replace(".", "").replace("_", "").replace("-", "").isalnum():
-            errors["username"] = N_("Use letters, digits, dots, dashes or underscores.")
-        if not full_name.strip():
-            errors["full_name"] = N_("The full name is required.")
-        if role not in ROLES:
-            errors["role"] = N_("Unknown role.")
-        if errors:
-            raise ValidationError(fields=errors)
-        _check_password(password)
+        username = check_new_user(username=username, full_name=full_name, role=role, password=password)
         pw_hash = hash_secret(password)
         with self.store.write() as s:
-            if s.execute(select(User.id).where(User.username == username)).first():
-                raise ConflictError(N_("The username {username} is already taken."), username=username)
-            user = User(username=username, full_name=full_name.strip(), role=role, password_hash=pw_hash)
-            s.add(user)
-            s.flush()
-            write_audit(s, actor, action="user.create", entity="user", entity_id=user.id,
-                        details={"username": username, "role": role})
-            return _info(user)
+            return insert_user(s, actor, username=username, full_name=full_name, role=role, password_hash=pw_hash)
 
     def create_first_admin(self, *, username: str, full_name: str, password: str) -> UserInfo:
         """The first admin, made by the setup (refused once any user exists)."""

@@ -64,7 +64,7 @@ def test_open_from_resident_detail_shows_the_kk(village: Any, qtbot: Any, messag
     assert fam.head.name in names
     head_row = names.index(fam.head.name)
     assert view.model.text(view.model.rows[head_row], 2) == "Kepala Keluarga"
-    assert view.model.text(view.model.rows[head_row], 3) in ("Laki-Laki", "Perempuan")
+    assert view.model.text(view.model.rows[head_row], 3) in ("Laki-laki", "Perempuan")
     assert view.banner.isHidden()
     qtmodeltester.check(view.model)
     assert messages == []

@@ -111,7 +111,9 @@ def test_supervisor_approves_request_then_issues(village: Any, qtbot: Any, messa
     screen.select_rows([0])
     assert screen.approve_button.isEnabled() and not screen.issue_button.isEnabled()
     qtbot.mouseClick(screen.approve_button, Qt.MouseButton.LeftButton)
-    assert screen.model.rowCount() == 0  # the default filter shows waiting requests
+    assert screen.model.rowCount() == 1  # the default view keeps it: approved, still to be issued (issue 18)
+    screen.set_filters("diajukan")
+    assert screen.model.rowCount() == 0
     screen.set_filters("disetujui")
     assert screen.model.rowCount() == 1
     screen.select_rows([0])
@@ -142,6 +144,8 @@ def test_approve_several_at_once_and_reject(village: Any, qtbot: Any, messages: 
     screen.select_rows([0, 1])
     assert "2" in screen.approve_button.text()
     qtbot.mouseClick(screen.approve_button, Qt.MouseButton.LeftButton)
+    assert screen.model.rowCount() == 3  # the open view keeps the approved ones (issue 18)
+    screen.set_filters("diajukan")
     assert screen.model.rowCount() == 1
     assert any(m[0] == "confirm" for m in messages)
     from ui.screens import surat

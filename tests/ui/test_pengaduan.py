@@ -220,7 +220,7 @@ def test_beranda_panels(ctx: Any, qtbot: Any, messages: list[Any]) -> None:
     assert "lewat 0:30:00" in complaints_panel.list_label.text()
     assert "2:50:00 lagi" in complaints_panel.list_label.text()
     assert stats_panel.stats.total == 150
-    assert dict(stats_panel.charts["sex"].items) == {"Laki-Laki": 75, "Perempuan": 75}
+    assert dict(stats_panel.charts["sex"].items) == {"Laki-laki": 75, "Perempuan": 75}
     assert len(stats_panel.charts["dusun"].items) == 3
     _shot(beranda, "beranda")
     # live: a new letter shows after data_changed

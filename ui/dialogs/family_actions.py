@@ -36,6 +36,7 @@ from kiosk.services.residents import (
     NikWarnings,
     ResidentRecord,
 )
+from kiosk.text import display_name
 from ui import msgbox
 from ui.context import AppContext
 from ui.widgets.letter_form import ResidentSearch
@@ -44,7 +45,7 @@ ERROR_STYLE = "color: #b00020;"
 
 
 def code_name(stem: str, code: int | None) -> str:
-    return (code_list(stem).name_of(code) or "").title() if code is not None else ""
+    return display_name(code_list(stem).name_of(code) or "") if code is not None else ""
 
 
 def relation_name(code: int | None) -> str:
@@ -58,7 +59,7 @@ def relation_combo(*, with_head: bool = True, placeholder: bool = True) -> QComb
         combo.addItem(_("— choose —"), None)
     for code, name in code_list("hubungan_keluarga").items():
         if with_head or code != RELATION_HEAD:
-            combo.addItem(name.title(), code)
+            combo.addItem(display_name(name), code)
     return combo
 
 

@@ -40,6 +40,16 @@ class LoginDialog(QDialog):
         if unlock_for:
             layout.addWidget(QLabel(_("The program was locked after a period of inactivity. Type your password "
                                       "to continue.")))
+        else:
+            from kiosk.services.demo import DEMO_PASSWORD, is_demo_office
+
+            if is_demo_office(ctx.services):  # a trial: say how to get in
+                hint = QLabel(_("Demo village: sign in as admin, operator or kades with the password "
+                                "{password}.").format(password=DEMO_PASSWORD))
+                hint.setObjectName("demoHint")
+                hint.setWordWrap(True)
+                hint.setStyleSheet("background: #ecfdf5; border: 1px solid #86efac; border-radius: 4px; padding: 6px;")
+                layout.addWidget(hint)
         form = QFormLayout()
         self.username = QLineEdit(unlock_for.username if unlock_for else "")
         self.username.setObjectName("username")

@@ -33,6 +33,7 @@ from kiosk.permissions import allowed
 from ui import msgbox
 from ui.context import AppContext
 from ui.models.letters import nice_title
+from ui.screen_fit import fit_to_screen
 from ui.widgets.letter_form import LetterForm, ResidentSearch, resident_line
 
 log = logging.getLogger(__name__)
@@ -67,7 +68,7 @@ class NewLetterDialog(QDialog):
         super().__init__(parent)
         self.ctx = ctx
         self.setWindowTitle(_("New letter"))
-        self.resize(900, 700)
+        fit_to_screen(self, 900, 700)
         self.resident: Any = None
         self.letter_type: LetterType | None = None
         self.form: LetterForm | None = None

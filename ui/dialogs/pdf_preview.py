@@ -33,6 +33,7 @@ from kiosk.actor import Actor
 from kiosk.i18n import _
 from ui import msgbox
 from ui.context import AppContext
+from ui.screen_fit import fit_to_screen
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +73,7 @@ class PdfPreviewDialog(QDialog):
         self.file_name = file_name
         self.on_printed = on_printed
         self.setWindowTitle(title or _("Preview"))
-        self.resize(820, 900)
+        fit_to_screen(self, 820, 900)  # Simpan PDF / Cetak / Tutup stay on a 1366×768 screen
         self._bytes = QByteArray(self.pdf)  # the buffer reads from this: keep both alive
         self._buffer = QBuffer(self._bytes, self)
         self._buffer.open(QIODevice.OpenModeFlag.ReadOnly)
@@ -140,7 +141,11 @@ class PdfPreviewDialog(QDialog):
             self.info.setText(_("The PDF could not be opened."))
             self.print_button.setEnabled(False)
             return
-        self.info.setText(_("{pages} page(s) · paper {paper}").format(pages=pages, paper=self.paper() or "?"))
+        paper = self.paper()
+        if paper is None:  # a slip or ticket roll: its size, not "kertas ?"
+            size = self.document.pagePointSize(0)
+            paper = f"{size.width() * 25.4 / 72:.0f} × {size.height() * 25.4 / 72:.0f} mm"
+        self.info.setText(_("{pages} page(s) · paper {paper}").format(pages=pages, paper=paper))
 
     def _zoom(self, factor: float) -> None:
         self.view.setZoomMode(QPdfView.ZoomMode.Custom)
@@ -157,7 +162,8 @@ class PdfPreviewDialog(QDialog):
         return target
 
     def _save_clicked(self) -> None:
-        path, _filter = QFileDialog.getSaveFileName(self, _("Save PDF"), self.file_name, "PDF (*.pdf)")
+        start = str(documents_folder() / safe_file_name(self.file_name))
+        path, _filter = QFileDialog.getSaveFileName(self, _("Save PDF"), start, "PDF (*.pdf)")
         if not path:
             return
         try:
@@ -179,7 +185,10 @@ class PdfPreviewDialog(QDialog):
         printer.setPageSize(page_size_for(paper))
         printer.setPageOrientation(QPageLayout.Orientation.Portrait)
         printer.setFullPage(True)  # the PDF has its own margins
-        printer.setDocName(self.windowTitle())
+        # Qt's print-to-file proposes <current or home folder>/<document name>.pdf: no slashes from a
+        # letter number (they made non-existent folders), and the folder is the user's own.
+        # (Qt drops the last ".xyz" of the name: keep ".pdf" so "35.10.01" stays whole.)
+        printer.setDocName(safe_file_name(self.file_name))
         return printer
 
     def print_to(self, printer: QPrinter) -> int:
@@ -236,6 +245,23 @@ class PdfPreviewDialog(QDialog):
                                   lambda e: log.warning("printer not remembered: %s", e))
         if self.on_printed is not None:
             self.on_printed()
+
+
+def safe_file_name(name: str) -> str:
+    """``name`` usable as one file name on Windows and Linux: no folder separators or reserved marks."""
+    stem = "".join(c if c.isalnum() or c in "-._ " else "-" for c in name).strip(" .-") or "surat"
+    return stem if stem.lower().endswith(".pdf") else stem + ".pdf"
+
+
+def documents_folder() -> Path:
+    """The user's Documents folder (where a clerk looks for saved files), else the home folder."""
+    from PySide6.QtCore import QStandardPaths
+
+    for location in (QStandardPaths.StandardLocation.DocumentsLocation, QStandardPaths.StandardLocation.HomeLocation):
+        folder = QStandardPaths.writableLocation(location)
+        if folder and Path(folder).is_dir():
+            return Path(folder)
+    return Path.home()
 
 
 def open_preview(ctx: AppContext, pdf: bytes, parent: QWidget | None = None, **kw: Any) -> PdfPreviewDialog:

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from kiosk.i18n import N_, _
 from kiosk.refdata import code_list
 from kiosk.services.residents import ResidentRecord
+from kiosk.text import display_name
 from ui import msgbox
 from ui.context import AppContext
 
@@ -34,7 +35,7 @@ EVENT_NAMES = {"birth": N_("Birth"), "death": N_("Death"), "move_in": N_("Move i
 
 
 def _name(stem: str, code: int | None) -> str:
-    return (code_list(stem).name_of(code) or "").title() if code is not None else ""
+    return display_name(code_list(stem).name_of(code) or "") if code is not None else ""
 
 
 def _table(headers: list[str], rows: list[list[str]]) -> QTableWidget:
@@ -118,7 +119,6 @@ class ResidentDetailDialog(QDialog):
             (N_("Address"), f"{r.address} RT {r.rt or '-'} / RW {r.rw or '-'}, {r.dusun}"),
             (N_("Phone"), r.phone), (N_("Status"), _name("status_dasar", r.status)),
             (N_("Kiosk PIN"), _("set") if r.has_pin else _("not set")),
-            (N_("Version"), str(r.version)),
         ]  # fmt: skip
         for label, value in rows:
             form.addRow(_(label), QLabel(value))
@@ -145,7 +145,7 @@ class ResidentDetailDialog(QDialog):
                                   ", ".join(f"{k}: {v}" for k, v in e.details.items() if v not in (None, ""))]
                                  for e in events]), _("Events"))
         self.tabs.addTab(_table([_("When"), _("Who"), _("What"), _("Fields")],
-                                [[h.at.strftime("%d-%m-%Y %H:%M"), h.username, h.action, ", ".join(h.fields)]
+                                [[h.at.strftime("%d-%m-%Y %H.%M"), h.username, h.action, ", ".join(h.fields)]
                                  for h in history]), _("Edit history"))
         from ui.widgets.resident_letters import ResidentLetters
 
@@ -179,6 +179,13 @@ class ResidentDetailDialog(QDialog):
         pin, ok = QInputDialog.getText(self, _("Set kiosk PIN"), _("New 6-digit PIN for the kiosk:"),
                                        QLineEdit.EchoMode.Password)
         if not ok:
+            return
+        again, ok = QInputDialog.getText(self, _("Set kiosk PIN"), _("The same PIN again:"),
+                                         QLineEdit.EchoMode.Password)
+        if not ok:
+            return
+        if again != pin:  # typed blind: a slip of the finger would lock the resident out
+            msgbox.show_error(self, _("The two PINs differ. Nothing was changed; try again."))
             return
         actor = self.ctx.require_actor()
         rid = self.resident_id

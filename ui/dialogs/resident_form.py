@@ -15,10 +15,12 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QFrame,
     QGridLayout,
     QGroupBox,
     QLabel,
     QLineEdit,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -27,8 +29,10 @@ from kiosk.errors import ValidationError
 from kiosk.i18n import N_, _
 from kiosk.refdata import code_list
 from kiosk.services.residents import NikWarnings, ResidentRecord
+from kiosk.text import display_name
 from ui import msgbox
 from ui.context import AppContext
+from ui.screen_fit import fit_to_screen
 
 # (field, label, kind) per group; kind: text | code list stem | date | nik
 GROUPS: list[tuple[str, list[tuple[str, str, str]]]] = [
@@ -44,8 +48,8 @@ GROUPS: list[tuple[str, list[tuple[str, str, str]]]] = [
         ("mother_name", N_("Mother's name"), "text"), ("mother_nik", N_("Mother's NIK"), "text"),
     ]),
     (N_("Address"), [
-        ("address", N_("Address"), "text"), ("rt", N_("RT"), "text"), ("rw", N_("RW"), "text"),
-        ("dusun", N_("Dusun"), "text"),
+        ("address", N_("Address"), "text"), ("rt", N_("RT"), "known"), ("rw", N_("RW"), "known"),
+        ("dusun", N_("Dusun"), "known"),
     ]),
     (N_("Education and work"), [
         ("education", N_("Education (KK)"), "pendidikan_kk"),
@@ -84,9 +88,17 @@ class ResidentFormDialog(QDialog):
         self.inputs: dict[str, QLineEdit | QComboBox] = {}
         self.errors: dict[str, QLabel] = {}
         layout = QVBoxLayout(self)
-        grid = QGridLayout()
-        layout.addLayout(grid)
+        # The groups scroll (a 1366×768 screen, messages under fields); Save/Cancel stay in view.
+        scroll = QScrollArea()
+        scroll.setObjectName("residentFormScroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        body = QWidget()
+        grid = QGridLayout(body)
+        scroll.setWidget(body)
+        layout.addWidget(scroll, 1)
         order: list[QWidget] = []
+        known = ctx.services.residents.address_choices(ctx.require_actor())
         for i, (title, fields) in enumerate(GROUPS):
             box = QGroupBox(_(title))
             form = QFormLayout(box)
@@ -94,11 +106,19 @@ class ResidentFormDialog(QDialog):
                 widget: QLineEdit | QComboBox
                 if kind in ("text", "nik", "date"):
                     widget = QLineEdit()
+                elif kind == "known":  # typed, or picked from the values already in the register
+                    widget = QComboBox()
+                    widget.setEditable(True)
+                    widget.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+                    widget.addItems(["", *known.get(key, [])])
+                    widget.setCurrentIndex(0)
                 else:
                     widget = QComboBox()
+                    widget.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+                    widget.setMinimumContentsLength(18)  # long code names do not widen the form
                     widget.addItem("", None)
                     for code, name in code_list(kind).items():
-                        widget.addItem(name.title(), code)
+                        widget.addItem(display_name(name), code)
                 widget.setObjectName(key)
                 self.inputs[key] = widget
                 err = QLabel()
@@ -134,7 +154,34 @@ class ResidentFormDialog(QDialog):
         QShortcut(QKeySequence("Ctrl+S"), self, activated=lambda: self.save())
         if record:
             self._fill(record)
+        else:  # most residents are Indonesian citizens
+            wni = code_list("warganegara").lookup("WNI")
+            citizenship = self.inputs["citizenship"]
+            if isinstance(citizenship, QComboBox) and wni is not None:
+                citizenship.setCurrentIndex(max(0, citizenship.findData(wni)))
+        sex_combo = self.inputs["sex"]
+        if isinstance(sex_combo, QComboBox):  # the clerk's own choice is not overwritten from the NIK
+            sex_combo.activated.connect(lambda _i: sex_combo.setProperty("fromNik", False))
+        nik_edit = self.inputs["nik"]
+        if isinstance(nik_edit, QLineEdit):
+            nik_edit.textChanged.connect(self._sex_from_nik)
         self.inputs["name"].setFocus()
+        fit_to_screen(self, 1100, 760)
+
+    def _sex_from_nik(self, text: str) -> None:
+        """The NIK holds the sex (women's birth day + 40): fill it in while the clerk has not chosen."""
+        from kiosk.nik import InvalidNumber, parse_nik
+
+        sex = self.inputs["sex"]
+        if not isinstance(sex, QComboBox) or (sex.currentData() is not None and not sex.property("fromNik")):
+            return
+        try:
+            parts = parse_nik(text)
+        except InvalidNumber:
+            return
+        code = code_list("jenis_kelamin").lookup("PEREMPUAN" if parts.female else "LAKI-LAKI")
+        sex.setCurrentIndex(max(0, sex.findData(code)))
+        sex.setProperty("fromNik", True)
 
     def keyPressEvent(self, event: Any) -> None:
         # Ctrl+S reaching the dialog as a key press (the QShortcut above catches it first when it can)
@@ -146,7 +193,9 @@ class ResidentFormDialog(QDialog):
     def _fill(self, r: ResidentRecord) -> None:
         for key, widget in self.inputs.items():
             value = getattr(r, key)
-            if isinstance(widget, QComboBox):
+            if isinstance(widget, QComboBox) and widget.isEditable():
+                widget.setCurrentText(value or "")
+            elif isinstance(widget, QComboBox):
                 widget.setCurrentIndex(max(0, widget.findData(value)))
             elif key == "birth_date":
                 widget.setText(_date_text(value))
@@ -157,7 +206,9 @@ class ResidentFormDialog(QDialog):
     def values(self) -> dict[str, Any]:
         data: dict[str, Any] = {}
         for key, widget in self.inputs.items():
-            if isinstance(widget, QComboBox):
+            if isinstance(widget, QComboBox) and widget.isEditable():
+                data[key] = widget.currentText().strip()
+            elif isinstance(widget, QComboBox):
                 data[key] = widget.currentData()
             elif key == "birth_date":
                 data[key] = _parse_date(widget.text())

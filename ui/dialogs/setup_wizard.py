@@ -214,6 +214,19 @@ class ProfilePage(QWizardPage):
         logo_row.addWidget(self.logo_path, 1)
         logo_row.addWidget(pick)
         form.addRow(_("Logo (PNG)"), logo_row)
+        self.message = QLabel("")
+        self.message.setObjectName("profileMessage")
+        self.message.setStyleSheet("color: #b00020;")
+        self.message.setWordWrap(True)
+        form.addRow(self.message)
+
+    def validatePage(self) -> bool:
+        if not self.fields["head_name"].text().strip() or not self.fields["head_title"].text().strip():
+            self.message.setText(_("The name and title of the head of village are required (they sign "
+                                   "every letter)."))
+            return False
+        self.message.clear()
+        return True
 
     def _pick_logo(self) -> None:
         path, _filter = QFileDialog.getOpenFileName(self, _("Choose logo"), "", "PNG (*.png)")
@@ -276,8 +289,10 @@ class SetupWizard(QWizard):
 
     PAGE_CHOICE, PAGE_DEMO, PAGE_VILLAGE, PAGE_PROFILE, PAGE_ADMIN = range(5)
 
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None, *, demo_residents: int = 2000) -> None:
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None, *, demo_residents: int = 2000,
+                 resume: bool = False) -> None:
         super().__init__(parent)
+        self.resume = resume  # the office profile exists but no administrator: only the last page
         self.ctx = ctx
         self.demo_residents = demo_residents
         self.setObjectName("SetupWizard")
@@ -295,12 +310,35 @@ class SetupWizard(QWizard):
         self.setPage(self.PAGE_PROFILE, self.profile)
         self.setPage(self.PAGE_ADMIN, self.admin)
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
+        if resume:
+            self.setStartId(self.PAGE_ADMIN)
+            self.admin.setSubTitle(_("The office profile was saved earlier but no administrator was made. "
+                                     "Create the administrator to finish the setup."))
         self.result_summary: dict[str, Any] | None = None
         self.error: BaseException | None = None
 
     def accept(self) -> None:
+        # Check the last page before anything is written (QWizard checks it only after accept()).
+        if not self.validateCurrentPage():
+            return
         self.button(QWizard.WizardButton.FinishButton).setEnabled(False)
         self.setCursor(Qt.CursorShape.WaitCursor)
+        if self.resume:
+            username = self.admin.username.text().strip()
+            full_name = self.admin.full_name.text().strip()
+            password = self.admin.password.text()
+            users = self.ctx.services.users
+
+            def resume_work() -> dict[str, Any]:
+                users.create_first_admin(username=username, full_name=full_name, password=password)
+                return {"admin": username}
+
+            self.ctx.runner.write(resume_work, self._finished, self._failed)
+            return
+        if not self.choice.demo.isChecked() and not self.profile.validatePage():
+            self.button(QWizard.WizardButton.FinishButton).setEnabled(True)
+            self.unsetCursor()
+            return
         if self.choice.demo.isChecked():
             from kiosk.services.demo import create_demo_village
 
@@ -317,9 +355,9 @@ class SetupWizard(QWizard):
         password = self.admin.password.text()
         services = self.ctx.services
 
-        def work() -> dict[str, Any]:
-            services.office.setup(info)
-            services.users.create_first_admin(username=username, full_name=full_name, password=password)
+        def work() -> dict[str, Any]:  # one transaction: the office and its administrator, or nothing
+            services.office.set_up_office(info, admin_username=username, admin_full_name=full_name,
+                                          admin_password=password)
             return {"village_code": info.village_code, "village_name": info.village_name, "admin": username}
 
         self.ctx.runner.write(work, self._finished, self._failed)
@@ -333,6 +371,9 @@ class SetupWizard(QWizard):
         self.unsetCursor()
         self.error = error
         self.button(QWizard.WizardButton.FinishButton).setEnabled(True)
+        if isinstance(error, DomainError):  # shown on the page, in the user's language
+            self.admin.message.setText(error_text(error))
+            return
         from ui.msgbox import show_error
 
         show_error(self, error)

@@ -41,7 +41,7 @@ def attr(obj: Any, *names: str, default: Any = None) -> Any:
 
 def fmt_date(value: Any) -> str:
     if isinstance(value, dt.datetime):
-        return value.strftime("%d-%m-%Y %H:%M")
+        return value.strftime("%d-%m-%Y %H.%M")
     if isinstance(value, dt.date):
         return value.strftime("%d-%m-%Y")
     if isinstance(value, str) and len(value) >= 10 and value[4] == "-":

@@ -11,6 +11,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from kiosk.i18n import N_, _
 from kiosk.refdata import code_list
 from kiosk.services.residents_search import ResidentRow, SearchPage
+from kiosk.text import display_name
 
 _Index = QModelIndex | QPersistentModelIndex
 Fetch = Callable[[Any], SearchPage]  # fetch(after_cursor) -> the next page
@@ -78,7 +79,7 @@ class ResidentTableModel(QAbstractTableModel):
         if col == 5:
             return r.dusun
         if col == 6:
-            return self._status.get(r.status, str(r.status)).title()
+            return display_name(self._status.get(r.status, str(r.status)))
         return None
 
     def canFetchMore(self, parent: _Index) -> bool:

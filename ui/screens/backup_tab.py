@@ -47,7 +47,7 @@ def _when(info: BackupInfo) -> str:
         return "?"
     from datetime import UTC
 
-    return info.created.replace(tzinfo=UTC).astimezone().strftime("%d-%m-%Y %H:%M")
+    return info.created.replace(tzinfo=UTC).astimezone().strftime("%d-%m-%Y %H.%M")
 
 
 class BackupTab(QWidget):

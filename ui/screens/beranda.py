@@ -69,6 +69,7 @@ class BerandaScreen(QWidget):
             self.cards[key] = value
             grid.addWidget(frame, 0, i)
         layout.addLayout(grid)
+        layout.addWidget(self._next_steps())
         for spec in PANELS:
             module_name, cls_name = spec.split(":")
             layout.addWidget(getattr(importlib.import_module(module_name), cls_name)(ctx, body))
@@ -79,11 +80,48 @@ class BerandaScreen(QWidget):
         ctx.signals.data_changed.connect(lambda _entity: self.refresh())
         self.refresh()
 
+    def _next_steps(self) -> QFrame:
+        """For a new office without residents: what to do next (shown while the register is empty)."""
+        from PySide6.QtWidgets import QHBoxLayout, QPushButton
+
+        frame = QFrame()
+        frame.setObjectName("Card")
+        self.next_steps = frame
+        box = QVBoxLayout(frame)
+        title = QLabel(_("What next? The register has no residents yet."))
+        title.setStyleSheet("font-weight: bold;")
+        box.addWidget(title)
+        text = QLabel(_("Import the residents from an OpenSID or Excel file, or add them one by one. Letters "
+                        "and the kiosk need the residents first."))
+        text.setWordWrap(True)
+        box.addWidget(text)
+        row = QHBoxLayout()
+        import_button = QPushButton(_("Import residents…"))
+        import_button.setObjectName("nextImport")
+        import_button.setProperty("primary", True)
+        import_button.clicked.connect(lambda: self._go_penduduk("import_file"))
+        add_button = QPushButton(_("Add a resident…"))
+        add_button.setObjectName("nextAdd")
+        add_button.clicked.connect(lambda: self._go_penduduk("new_resident"))
+        row.addWidget(import_button)
+        row.addWidget(add_button)
+        row.addStretch(1)
+        box.addLayout(row)
+        frame.hide()
+        return frame
+
+    def _go_penduduk(self, action: str) -> None:
+        window = self.window()
+        if hasattr(window, "show_screen"):
+            screen = window.show_screen("penduduk")
+            getattr(screen, action)()
+
     def refresh(self) -> None:
         from kiosk.services.dashboard import office_counts
 
         self.ctx.runner.run(lambda: office_counts(self.ctx.services.store), self._show)
 
     def _show(self, counts: dict[str, Any]) -> None:
+        self.next_steps.setVisible(not counts.get("residents"))
         for key, label in self.cards.items():
             label.setText(f"{counts.get(key, 0):,}".replace(",", "."))

@@ -60,6 +60,8 @@ class BarChart(QWidget):
             rest = sum(v for _label, v in items[self.max_rows - 1:])
             items = [*items[: self.max_rows - 1], (_("others"), rest)]
         self.items = items
+        # a label cut short to fit is read whole on hover
+        self.setToolTip("\n".join(f"{label}: {_fmt(value)}" for label, value in items))
         self.setFixedHeight(max(1, len(items)) * self.ROW + 4)
         self.update()
 
@@ -97,13 +99,9 @@ class BarChart(QWidget):
 
 def nice_name(text: str) -> str:
     """OpenSID's upper-case names, readable: ``TAMAT SD / SEDERAJAT`` → ``Tamat SD / Sederajat``."""
-    import re
+    from kiosk.text import display_name
 
-    def word(m: re.Match[str]) -> str:
-        w = m.group(0)
-        return w if len(w) <= 3 else w.capitalize()
-
-    return re.sub(r"[A-Za-z]+", word, text) if text.isupper() else text
+    return display_name(text)
 
 
 def sync_text(state: Any, now: dt.datetime) -> tuple[str, str]:
@@ -183,7 +181,8 @@ class TodayPanel(_DashboardPanel):
         self.refresh()
 
     def show_board(self, board: Dashboard) -> None:
-        self.letters_chart.set_items(board.letters_today)
+        titles = {lt.code: nice_name(lt.title) for lt in self.ctx.services.letters.catalog()}
+        self.letters_chart.set_items([(titles.get(code, code), n) for code, n in board.letters_today])
         counter, kiosk = board.requests_waiting.get("loket", 0), board.requests_waiting.get("kios", 0)
         self.requests_label.setText(
             f"<table cellspacing='4'><tr><td style='font-size:20pt;font-weight:bold;color:#14532d'>{counter}</td>"

@@ -35,6 +35,7 @@ from kiosk.errors import ValidationError
 from kiosk.i18n import _
 from ui import msgbox
 from ui.context import AppContext
+from ui.screen_fit import fit_to_screen
 
 log = logging.getLogger(__name__)
 CODE_RE = re.compile(r"^[a-z][a-z0-9_]{1,31}$")
@@ -102,7 +103,7 @@ class LetterTypeEditor(QDialog):
         self.own = not base.builtin
         self.result_type: forms.LetterType | None = None
         self.setWindowTitle(_("Edit letter type"))
-        self.resize(1100, 720)
+        fit_to_screen(self, 1100, 720)
         layout = QVBoxLayout(self)
         split = QSplitter()
         left = QWidget()

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from kiosk.i18n import _
 from kiosk.refdata import code_list
 from kiosk.services.residents_search import PAGE_SIZE, ResidentQuery, SearchPage
+from kiosk.text import display_name
 from ui import msgbox
 from ui.context import AppContext
 from ui.models.residents import ResidentTableModel
@@ -62,7 +63,7 @@ class PendudukScreen(QWidget):
         self.status = QComboBox()
         self.status.addItem(_("All statuses"), None)
         for code, name in code_list("status_dasar").items():
-            self.status.addItem(name.title(), code)
+            self.status.addItem(display_name(name), code)
         self.status.setCurrentIndex(1)  # HIDUP
         self.status.currentIndexChanged.connect(self.refresh)
         top.addWidget(self.status)
@@ -154,7 +155,19 @@ class PendudukScreen(QWidget):
     def new_resident(self) -> None:
         from ui.dialogs.resident_form import ResidentFormDialog
 
-        ResidentFormDialog(self.ctx, None, self).open()
+        dialog = ResidentFormDialog(self.ctx, None, self)
+        dialog.accepted.connect(lambda: self._created(dialog.saved))
+        dialog.open()
+
+    def _created(self, record: Any) -> None:
+        """Say that the new resident is saved, and show them in the list (found by NIK or name)."""
+        if record is None:
+            return
+        self.dusun.clear()
+        self.status.setCurrentIndex(max(0, self.status.findData(record.status)))
+        self.search.setText(record.nik or record.name)
+        msgbox.show_info(self, _("{name} is saved as a new resident and shown in the list.").format(
+            name=record.name))
 
     def import_file(self) -> None:
         from ui.dialogs.import_residents import ImportResidentsDialog

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QLocale
 from PySide6.QtWidgets import QDoubleSpinBox, QFormLayout, QLabel, QPlainTextEdit, QPushButton, QWidget
 
 from kiosk.i18n import _
 from ui import msgbox
 from ui.context import AppContext
+
+
+class HoursSpinBox(QDoubleSpinBox):
+    """Hours as Indonesians write them: "4 jam", "4,5 jam" (not "4.0 jam")."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setLocale(QLocale(QLocale.Language.Indonesian, QLocale.Country.Indonesia))  # "4,5" parses
+
+    def textFromValue(self, value: float) -> str:
+        return f"{value:g}".replace(".", ",")
 
 
 class ComplaintSettingsTab(QWidget):
@@ -15,7 +27,7 @@ class ComplaintSettingsTab(QWidget):
         self.ctx = ctx
         service = ctx.services.complaints
         form = QFormLayout(self)
-        self.hours = QDoubleSpinBox()
+        self.hours = HoursSpinBox()
         self.hours.setObjectName("responseHours")
         self.hours.setRange(0.5, 336)
         self.hours.setSingleStep(0.5)

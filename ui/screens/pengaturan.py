@@ -58,6 +58,13 @@ class OfficeProfileTab(QWidget):
         self.info: OfficeInfo = ctx.services.office.profile()
         can_edit = allowed(ctx.require_actor(), "office.edit")
         form = QFormLayout(self)
+        if not can_edit:  # say why the fields do not take typing and Save is greyed out
+            why = QLabel(_("Only an administrator can change the office profile. You can read it here; ask "
+                           "the administrator to change it."))
+            why.setObjectName("profileReadOnly")
+            why.setWordWrap(True)
+            why.setStyleSheet("background: #fef9c3; border: 1px solid #facc15; border-radius: 4px; padding: 6px;")
+            form.addRow(why)
         code = QLabel(f"<b>{self.info.village_code}</b>")
         form.addRow(_("Village code"), code)
         self.edits: dict[str, QLineEdit] = {}
@@ -80,7 +87,8 @@ class OfficeProfileTab(QWidget):
         form.addRow(_("Letterhead lines"), self.letterhead)
         logo_row = QHBoxLayout()
         self.logo_preview = QLabel()
-        self.logo_preview.setFixedSize(64, 64)
+        self.logo_preview.setFixedHeight(64)
+        self.logo_preview.setMinimumWidth(64)
         self.logo_preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._show_logo()
         pick = QPushButton(_("Choose logo…"))

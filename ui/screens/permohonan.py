@@ -31,7 +31,8 @@ from ui.screens import surat
 
 log = logging.getLogger(__name__)
 
-STATUS_FILTERS = (("diajukan", N_("Waiting")), ("disetujui", N_("Approved")), ("diterbitkan", N_("Issued")),
+OPEN = "open"  # waiting or approved: what still needs the office (the default view)
+STATUS_FILTERS = ((OPEN, N_("Open (waiting or approved)")), ("diajukan", N_("Waiting")), ("disetujui", N_("Approved")), ("diterbitkan", N_("Issued")),
                   ("ditolak", N_("Rejected")), ("dibatalkan", N_("Cancelled")), (None, N_("All")))
 CHANNEL_FILTERS = ((None, N_("Counter and kiosk")), ("loket", N_("Counter")), ("kios", N_("Kiosk")))
 
@@ -145,7 +146,7 @@ class PermohonanScreen(QWidget):
         if entity in ("letter_request", "letter", "resident", "*"):
             self.refresh()
 
-    def set_filters(self, status: str | None = "diajukan", channel: str | None = None) -> None:
+    def set_filters(self, status: str | None = OPEN, channel: str | None = None) -> None:
         self.status.blockSignals(True)
         self.status.setCurrentIndex(self.status.findData(status))
         self.status.blockSignals(False)
@@ -159,7 +160,12 @@ class PermohonanScreen(QWidget):
 
         def load() -> tuple[list[Any], dict[str, str], dict[str, int], dict[str, bool]]:
             catalog = letters.catalog()
-            return (letters.list_requests(actor, status=status, channel=channel),
+            if status == OPEN:  # approved requests stay in view until the letter is issued
+                found = [r for st in ("diajukan", "disetujui")
+                         for r in letters.list_requests(actor, status=st, channel=channel)]
+            else:
+                found = letters.list_requests(actor, status=status, channel=channel)
+            return (found,
                     {t.code: t.title for t in catalog}, letters.waiting_counts(),
                     {t.code: t.needs_approval for t in catalog})
 
@@ -170,8 +176,12 @@ class PermohonanScreen(QWidget):
         self.approval = approval
         self.model.set_rows(rows, titles)
         loket, kios = counts.get("loket", 0), counts.get("kios", 0)
-        self.waiting.setText(_("Waiting: {total} ({kiosk} from the kiosk)").format(total=loket + kios, kiosk=kios)
-                             if loket + kios else _("No requests waiting."))
+        text = (_("Waiting: {total} ({kiosk} from the kiosk)").format(total=loket + kios, kiosk=kios)
+                if loket + kios else _("No requests waiting."))
+        if loket + kios and self.status.currentData() not in (OPEN, None):
+            # the count covers waiting and approved requests; this view may show only part of them
+            text += "\n" + _("Choose \"{open}\" to see all of them.").format(open=_(STATUS_FILTERS[0][1]))
+        self.waiting.setText(text)
         self._selection_changed()
 
     def selected(self) -> list[Any]:

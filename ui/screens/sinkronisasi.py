@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.i18n import _
+from ui.labels import entity_label, operation_label
 from ui.msgbox import show_error, show_info
 
 
@@ -38,7 +39,7 @@ class SinkronisasiScreen(QWidget):
         top.addWidget(self.status_label, 1)
         self.sync_now = QPushButton(_("Sync now"))
         self.sync_now.setProperty("primary", True)
-        self.sync_now.clicked.connect(self._sync_now)
+        self.sync_now.clicked.connect(self._sync_now_clicked)
         top.addWidget(self.sync_now)
         layout.addLayout(top)
 
@@ -94,9 +95,11 @@ class SinkronisasiScreen(QWidget):
         self.queue_counts.setText(", ".join(f"{_(k)}: {v}" for k, v in sorted(counts.items())))
         self.queue_table.setRowCount(len(rows))
         for i, r in enumerate(rows):
-            for j, value in enumerate((f"{r.entity} {r.entity_id[:8]}", r.op, _(r.state), str(r.attempts),
+            for j, value in enumerate((f"{entity_label(r.entity)} {r.entity_id[:8]}", operation_label(r.op), _(r.state), str(r.attempts),
                                        r.last_error or "")):
                 self.queue_table.setItem(i, j, QTableWidgetItem(value))
+        for column in range(4):  # "Permohonan surat 01a2…" whole, not "Letter ..."; the reason stretches
+            self.queue_table.resizeColumnToContents(column)
         while self.conflicts_layout.count():
             item = self.conflicts_layout.takeAt(0)
             if item.widget():
@@ -106,7 +109,7 @@ class SinkronisasiScreen(QWidget):
             self.conflicts_layout.addWidget(self._issue_widget(issue, local))
 
     def _issue_widget(self, issue: Any, local: dict[str, Any]) -> QWidget:
-        box = QGroupBox(f"{issue.entity} {issue.entity_id[:8]} — {issue.reason or issue.kind}")
+        box = QGroupBox(f"{entity_label(issue.entity)} {issue.entity_id[:8]} — {issue.reason or issue.kind}")
         form = QFormLayout(box)
         groups: dict[str, QButtonGroup] = {}
         for name, both in issue.fields.items():
@@ -186,6 +189,15 @@ class SinkronisasiScreen(QWidget):
 
     def _worker(self) -> Any:
         return getattr(self.window(), "sync_worker", None)
+
+    def _sync_now_clicked(self) -> None:
+        if not self.ctx.services.office.device().enrolled:  # nothing to sync with yet: say what to do
+            show_info(self, _("This computer is not enrolled at the district yet. Ask the district for an "
+                              "enrolment code, type the server address and the code under "
+                              "\"Enrollment at the district\" below, and press \"Enroll\"."))
+            self.server_edit.setFocus()
+            return
+        self._sync_now()
 
     def _sync_now(self) -> None:
         worker = self._worker()

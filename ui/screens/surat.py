@@ -154,7 +154,7 @@ class SuratScreen(QWidget):
         for b in (self.view_button, self.batch_button, self.void_button, self.reissue_button):
             actions.addWidget(b)
         actions.addStretch(1)
-        actions.addWidget(self.count_label)
+        layout.addWidget(self.count_label)  # its own line: the buttons' row fits a 1280-px screen
         layout.addLayout(actions)
 
         self.new_button.clicked.connect(self.new_letter)

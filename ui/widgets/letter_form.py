@@ -363,7 +363,7 @@ class LetterForm(QWidget):
             w.edit.textChanged.connect(self._emit_changed)
         elif fd.kind == "time":
             w = QTimeEdit()
-            w.setDisplayFormat("HH:mm")
+            w.setDisplayFormat("HH.mm")  # one time format everywhere (Indonesian: 19.30)
             w.timeChanged.connect(self._emit_changed)
         elif fd.kind == "choice":
             w = QComboBox()

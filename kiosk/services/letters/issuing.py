@@ -133,6 +133,7 @@ class LetterIssuing(LetterRequests):
                     signer: Signer | None = None) -> bytes:
         """The letter as it would print, numbered "PRATINJAU", without QR; nothing is saved.
         Values that do not validate print as "-"."""
+        from kiosk.services.letter_draft import draft_values, mark_draft
         from printing.letter import render_letter
 
         if actor.role == "resident":
@@ -148,6 +149,7 @@ class LetterIssuing(LetterRequests):
             for name in errors:
                 if name in cleaned:
                     cleaned[name] = None
+            cleaned = draft_values(lt, cleaned)
             office = office_snapshot(profile)
             signer = signer or default_signers(office)[0]
             content = forms.render_letter(lt, with_full_address(resident_snapshot(resident), office), office, cleaned,
@@ -155,7 +157,7 @@ class LetterIssuing(LetterRequests):
             doc = build_document(content, office, signer, number=PREVIEW_NUMBER, issued_on=today,
                                  paper=settings.get(s, settings.PAPER), margins_mm=settings.get(s, settings.MARGINS_MM),
                                  logo_path=logo_file(profile, self.store.paths.root))
-        return render_letter(doc)
+        return render_letter(mark_draft(doc))
 
     def letter_pdf(self, actor: Actor, letter_id: str) -> bytes:
         """The PDF to print: the archived bytes (hash checked) for the first print; once printed, the

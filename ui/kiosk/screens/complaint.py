@@ -37,9 +37,10 @@ class ComplaintScreen(QWidget):
         grid = QGridLayout()
         grid.setSpacing(16)
         for index, name in enumerate(categories):
-            option = button(name, f"category_{index}", "tile", height=96)
+            option = button(name, f"category_{index}", "tile", height=80)  # six fit a 768-px screen
             option.clicked.connect(lambda _c=False, n=name: self.choose(n))
-            grid.addWidget(option, index // 2, index % 2)
+            cols = 3 if len(categories) > 4 else 2  # fewer rows: the page fits a 768-px screen
+            grid.addWidget(option, index // cols, index % cols)
         c.addLayout(grid)
         c.addStretch(1)
         back = button("‹ " + _("Back to the menu"), "complaint_back", "secondary")
@@ -59,7 +60,7 @@ class ComplaintScreen(QWidget):
                           "hint"))
         self.text = TouchTextEdit()
         self.text.setObjectName("complaint_text")
-        self.text.setFixedHeight(120)
+        self.text.setFixedHeight(100)
         self.text.touched.connect(self._touched)
         w.addWidget(self.text)
         phone_row = QHBoxLayout()
@@ -81,6 +82,7 @@ class ComplaintScreen(QWidget):
         holder.addStretch(1)
         self.keypad = NumericKeypad()
         self.keypad.setFixedWidth(500)
+        self.keypad.setMinimumHeight(0)  # inside the pads' fixed height (the whole screen fits 1366×768)
         holder.addWidget(self.keypad)
         holder.addStretch(1)
         self.pads.addWidget(self.keyboard)

@@ -117,6 +117,7 @@ class LetterFormPage(QWidget):
         holder.addStretch(1)
         self.keypad = NumericKeypad()
         self.keypad.setFixedWidth(500)
+        self.keypad.setMinimumHeight(0)  # fits the pads' 286 px: the bottom row (Hapus semua / 0 / Hapus) shows
         holder.addWidget(self.keypad)
         holder.addStretch(1)
         self.pads.addWidget(self.keyboard)
