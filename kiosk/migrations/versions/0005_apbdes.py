@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005_apbdes"
-down_revision = "0003_sync"
+down_revision = "0004_books"
 branch_labels = None
 depends_on = None
 

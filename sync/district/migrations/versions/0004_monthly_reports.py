@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004_monthly_reports"
-down_revision = "0002_monitoring"
+down_revision = "0003_village_keys"
 branch_labels = None
 depends_on = None
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005_budget"
-down_revision = "0002_monitoring"
+down_revision = "0004_monthly_reports"
 branch_labels = None
 depends_on = None
 

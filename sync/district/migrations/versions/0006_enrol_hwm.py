@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006_enrol_hwm"
-down_revision = "0003_village_keys"
+down_revision = "0005_budget"
 branch_labels = None
 depends_on = None
 

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007_verify"
-down_revision = "0002_monitoring"
+down_revision = "0006_enrol_hwm"
 branch_labels = None
 depends_on = None
 
