@@ -129,6 +129,9 @@ def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
     return lines
 
 
+KEEP_WITH_TAIL = 2  # rows that go over to the next page with the signature rather than leave it alone
+
+
 class BookTable(Flowable):
     """A ruled table of plain-text rows whose header repeats on every page it is split onto."""
 
@@ -197,12 +200,22 @@ class BookTable(Flowable):
         self._prepared = (width, widths, xs, head_lines, head_heights, body)
         return self._prepared
 
+    #: the height of what must follow the last row on the same page (notes, place/date, signature): when
+    #: the whole table fits but that does not, the last rows go over with it, so no page holds only a signature
+    reserve: float = 0.0
+
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         self._width = availWidth
         _w, _ws, _xs, _hl, head_heights, body = self._prepare(availWidth)
         if self._height is None:  # cached: a long table is asked again at every page it is split onto
             self._height = sum(head_heights) + sum(h for h, _l in body)
+        if self._orphans_tail(availHeight):
+            return availWidth, availHeight + 1  # ask to be split (see split)
         return availWidth, self._height
+
+    def _orphans_tail(self, availHeight: float) -> bool:
+        height = self._height or 0.0
+        return self.reserve > 0 and height <= availHeight and height + self.reserve > availHeight
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
         prepared = self._prepare(availWidth)
@@ -215,6 +228,9 @@ class BookTable(Flowable):
                 break
             used += height
             n += 1
+        if n >= len(body) and self._orphans_tail(availHeight):
+            # the last rows go over with the signature (a short table goes over whole)
+            n = max(0, len(body) - KEEP_WITH_TAIL)
         if n == 0 or n >= len(body):
             return [] if n == 0 else [self]
         first = BookTable(self.columns, self.shares, self.rows[:n], self.align,
@@ -224,7 +240,8 @@ class BookTable(Flowable):
                          [i - n for i in self.bold_rows if i >= n], self.numbered,
                          (*prepared[:5], body[n:]))
         if self._height is not None:
-            rest._height = self._height - used
+            rest._height = self._height - sum(h for h, _l in body[:n])
+        rest.reserve = self.reserve
         return [first, rest]
 
     # drawing ------------------------------------------------------------------------------------
@@ -377,8 +394,9 @@ def book_story(book: dict[str, Any], width: float) -> list[Flowable]:
     if book.get("subtitle"):
         out.append(Paragraph(escape(str(book["subtitle"])), st["sub"]))
     out.append(Spacer(1, 3 * mm))
-    out.append(BookTable(book["columns"], book["shares"], book.get("rows") or [], str(book.get("align") or ""),
-                         book.get("bold_rows") or ()))
+    table = BookTable(book["columns"], book["shares"], book.get("rows") or [], str(book.get("align") or ""),
+                      book.get("bold_rows") or ())
+    out.append(table)
     tail: list[Flowable] = [Spacer(1, 3 * mm)]
     for note in book.get("notes") or []:
         tail.append(Paragraph(escape(str(note)), st["note"]))
@@ -386,6 +404,7 @@ def book_story(book: dict[str, Any], width: float) -> list[Flowable]:
         tail.append(Spacer(1, 4 * mm))
         tail.append(_signature({"place": book.get("place") or "", "date": book["date"],
                                 "signatory": book["signatory"]}, width))
+    table.reserve = sum(f.wrap(width, 10_000)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in tail)
     out.append(KeepTogether(tail))
     return out
 

@@ -94,7 +94,8 @@ def test_pdf_is_landscape_with_header_on_every_page_and_signature(services: Serv
         assert round(float(box.width) / 72 * 25.4) == 330  # F4 by default
     text = _text(out)
     pages = text.split("\f")
-    assert all("NOMOR KK" in p and "KEDUDUKAN" in p for p in pages if p.strip())
+    bad = [p[:300] for p in pages if p.strip() and not ("NOMOR KK" in p and "KEDUDUKAN" in p)]
+    assert not bad, bad
     assert f"Halaman 1 dari {len(reader.pages)}" in pages[0]
     assert "BUKU INDUK PENDUDUK" in pages[0] and "PEMERINTAH KABUPATEN BANYUWANGI" in pages[0]
     assert "Lampiran B.1" in pages[0]  # Permendagri 47/2016: Administrasi Penduduk is section B

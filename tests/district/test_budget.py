@@ -15,6 +15,7 @@ from kiosk.ids import new_id
 from sync.district import monitoring
 from sync.district.budget import queries
 from tests.district.conftest import OTHER_VILLAGE, VILLAGE, Dev, District
+from tests.district.test_monitoring import csrf_of
 
 PASSWORD = "rahasia-kabupaten"
 
@@ -53,7 +54,8 @@ def _entry(dev: Dev, acc: str, amount: str, keg: str | None = None, sumber: str 
 def _login(district: District) -> None:
     monitoring.add_user(district.store.db, "dinas", PASSWORD, "Dinas PMD")
     r = district.client.post("/monitoring/masuk", data={"username": "dinas", "password": PASSWORD,
-                                                        "next": "/monitoring/apbdes"}, follow_redirects=False)
+                                                        "next": "/monitoring/apbdes", "csrf": csrf_of(district)},
+                             follow_redirects=False)
     assert r.status_code == 303
 
 

@@ -98,27 +98,33 @@ def test_monthly_pages_in_chromium(tmp_path: Path) -> None:
             changes.append(p.ChangeEnvelope.build(
                 change_id=new_id(), device_seq=i + 2, entity="letter", entity_id=new_id(), op="create",
                 payload={"village": VILLAGE, "number": f"474/{i}", "letter_type": kind,
-                         "issued_at": (now - dt.timedelta(days=i * 3)).isoformat(), "content_hash": "b" * 64}))
+                         "issued_at": (now - dt.timedelta(days=i * 3)).isoformat(), "content_hash": "b" * 64,
+                         "year": (now - dt.timedelta(days=i * 3)).year, "seq_number": i + 1}))
         res = _post(base, "/api/v1/push", p.PushRequest(changes=changes).model_dump(mode="json"), token)
         assert all(r["status"] == "applied" for r in res["results"]), res
 
-        os.environ["SMART_KAMPUNG_DISTRICT_SECRET"] = "uji-rahasia"
-        try:
-            db = Database(url)
-            targets = {"overview": "/monitoring", "village": f"/monitoring/desa/{VILLAGE}", "rekap": "/monitoring/rekap"}
-            links = {n: monitoring.login_link(db, "dinas", base, t) for n, t in targets.items()}
-            db.dispose()
-        finally:
-            del os.environ["SMART_KAMPUNG_DISTRICT_SECRET"]
+        targets = {"overview": "/monitoring", "village": f"/monitoring/desa/{VILLAGE}", "rekap": "/monitoring/rekap"}
+
+        def link(name: str) -> str:
+            """A fresh sign-in link for one browser (a login link works once)."""
+            os.environ["SMART_KAMPUNG_DISTRICT_SECRET"] = "uji-rahasia"
+            try:
+                db = Database(url)
+                made = monitoring.login_link(db, "dinas", base, targets[name])
+                db.dispose()
+            finally:
+                del os.environ["SMART_KAMPUNG_DISTRICT_SECRET"]
+            return made
+
         shots = Path(os.environ.get("SK_SCREENSHOTS") or tmp_path)
         shots.mkdir(parents=True, exist_ok=True)
-        for name, link in links.items():
+        for name in targets:
             for width in (412, 1366):
-                log = _browser(link, shots / f"i16-{name}-{width}.png", tmp_path / f"p-{name}-{width}", width)
+                log = _browser(link(name), shots / f"i16-{name}-{width}.png", tmp_path / f"p-{name}-{width}", width)
                 assert console_errors(log) == [], log[-2000:]
-        dom = _browser(links["village"], tmp_path / "x.png", tmp_path / "p-dom", 1366, dump=True)
+        dom = _browser(link("village"), tmp_path / "x.png", tmp_path / "p-dom", 1366, dump=True)
         assert "Sarongan" in dom and "Surat Keterangan Domisili" in dom and "WIB" in dom and "2.005" in dom
-        rekap = _browser(links["rekap"], tmp_path / "y.png", tmp_path / "p-dom2", 412, dump=True)
+        rekap = _browser(link("rekap"), tmp_path / "y.png", tmp_path / "p-dom2", 412, dump=True)
         assert ("Pesanggaran" in rekap and "belum melapor" in rekap) or now.day <= 10
     finally:
         server.terminate()

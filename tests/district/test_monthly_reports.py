@@ -15,6 +15,7 @@ from kiosk.ids import new_id
 from sync.district import monitoring
 from sync.district.monthly_reports import previous_month, recap
 from tests.district.conftest import OTHER_VILLAGE, VILLAGE, District
+from tests.district.test_monitoring import csrf_of
 
 PASSWORD = "rahasia-kabupaten"
 
@@ -54,7 +55,8 @@ def test_reports_arrive_and_the_recap_sums_them(district: District, tmp_path: Pa
     monitoring.add_user(district.store.db, "dinas", PASSWORD, "Dinas PMD")
     c = district.client
     assert c.get("/monitoring/rekap", follow_redirects=False).status_code == 303  # sign-in first
-    c.post("/monitoring/masuk", data={"username": "dinas", "password": PASSWORD, "next": "/monitoring"})
+    c.post("/monitoring/masuk", data={"username": "dinas", "password": PASSWORD, "next": "/monitoring",
+                                      "csrf": csrf_of(district)})
     page = c.get("/monitoring/rekap")
     assert page.status_code == 200 and "Sarongan" in page.text and "1.999" in page.text
     assert VILLAGE not in page.text.replace(f"/monitoring/desa/{VILLAGE}", "")  # the name, not the code
@@ -76,11 +78,13 @@ def test_pages_show_names_titles_and_local_time(district: District) -> None:
     dev = district.enroll(VILLAGE)
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     dev.push(*[dev.change("letter", new_id(), "create", {"number": f"470/{i}", "letter_type": "domisili",
-                                                          "issued_at": now.isoformat(), "content_hash": "a" * 64})
+                                                          "issued_at": now.isoformat(), "content_hash": "a" * 64,
+                                                          "year": now.year, "seq_number": i + 1})
                for i in range(2)])
     monitoring.add_user(district.store.db, "dinas", PASSWORD, "Dinas PMD")
     c = district.client
-    c.post("/monitoring/masuk", data={"username": "dinas", "password": PASSWORD, "next": "/monitoring"})
+    c.post("/monitoring/masuk", data={"username": "dinas", "password": PASSWORD, "next": "/monitoring",
+                                      "csrf": csrf_of(district)})
     page = c.get(f"/monitoring/desa/{VILLAGE}").text
     assert "<h1>Sarongan" in page
     assert "Surat Keterangan Domisili" in page and ">domisili<" not in page

@@ -18,9 +18,9 @@ import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from kiosk.models import Resident
+from kiosk.models import OutboxChange, Resident
 from kiosk.services import sync_state as sync_state_mod
 from kiosk.services.sync_state import RecordLocked
 from sync.district.models import ChangeLogEntry, ReceivedChange, Record
@@ -100,7 +100,7 @@ class VillageSync(RuleBasedStateMachine):
             return
         rid = data.draw(st.sampled_from(ids), label="resident")
         value = data.draw(st.sampled_from(VALUES[field]), label="value")
-        dev.services.residents.edit(dev.actor, rid, {field: value})
+        _edit(dev, rid, {field: value})
 
     @rule(data=st.data(), field=st.sampled_from(FIELDS))
     def edit_on_two_devices(self, data: st.DataObject, field: str) -> None:
@@ -115,7 +115,7 @@ class VillageSync(RuleBasedStateMachine):
             return
         rid = data.draw(st.sampled_from(shared), label="resident")
         for dev in (a, b):
-            dev.services.residents.edit(dev.actor, rid, {field: data.draw(st.sampled_from(VALUES[field]))})
+            _edit(dev, rid, {field: data.draw(st.sampled_from(VALUES[field]))})
 
     @rule(data=st.data())
     def sync(self, data: st.DataObject) -> None:
@@ -292,6 +292,21 @@ def test_a_resident_in_flight_is_locked_against_edits(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
+def _edit(dev: Any, rid: str, changes: dict[str, Any]) -> None:
+    """Edit a resident; a record whose change is still in flight (e.g. after a crash, until the next sync
+    recovers it) is refused with RecordLocked, and then nothing of the edit may have been written."""
+    with dev.store.read() as s:
+        before = {k: getattr(s.get(Resident, rid), k) for k in changes}
+        outbox_before = s.scalar(select(func.count()).select_from(OutboxChange))
+    try:
+        dev.services.residents.edit(dev.actor, rid, changes)
+    except RecordLocked:
+        with dev.store.read() as s:
+            assert {k: getattr(s.get(Resident, rid), k) for k in changes} == before
+            assert s.scalar(select(func.count()).select_from(OutboxChange)) == outbox_before
+        STATS["edit_refused_in_flight"] += 1
+
+
 def test_devices_converge_exactly_once(tmp_path_factory: pytest.TempPathFactory) -> None:
     root = tmp_path_factory.mktemp("state-machine")
     _template["root"] = root

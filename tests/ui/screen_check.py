@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
     QComboBox,
+    QDateTimeEdit,
     QGroupBox,
     QHeaderView,
     QLabel,
@@ -100,6 +101,10 @@ class Vocabulary:
                     self.add_text(kec_name)
                     for desa_name in refdata.desa(kec).values():
                         self.add_text(desa_name)
+        from kiosk.books.catalog import BOOKS  # the books' official names (Permendagri 47/2016), shown as-is
+
+        for book in BOOKS.values():
+            self.add_text(book.title)
         for stem in refdata.code_list_names():
             try:
                 names = refdata.code_list(stem).items()
@@ -306,7 +311,9 @@ def check_spin_arrows(spin: QAbstractSpinBox) -> list[str]:
     image = spin.grab().toImage()
     w, h = image.width(), image.height()
     base = QColor.fromRgb(image.pixel(w - 12, 3))
-    halves = ((3, h // 2 - 1), (h // 2 + 1, h - 3))
+    halves: tuple[tuple[int, int], ...] = ((3, h // 2 - 1), (h // 2 + 1, h - 3))
+    if isinstance(spin, QDateTimeEdit) and spin.calendarPopup():
+        halves = ((3, h - 3),)  # one drop-down arrow that opens the calendar
     for top, bottom in halves:
         rows = 0
         for y in range(top, bottom):

@@ -70,6 +70,7 @@ class ApbdesScreen(QWidget):
         top.addWidget(self.year)
         self.status = QLabel("")
         self.status.setObjectName("apbdes_status")
+        self.status.setWordWrap(True)  # a long status must not widen the window past a 1366 px screen
         top.addWidget(self.status, 1)
         self.import_button = QPushButton(_("Import Siskeudes / template…"))
         self.import_button.clicked.connect(self.choose_import)
@@ -89,6 +90,7 @@ class ApbdesScreen(QWidget):
         prints.addStretch(1)
         self.totals = QLabel("")
         self.totals.setObjectName("apbdes_totals")
+        self.totals.setWordWrap(True)
         prints.addWidget(self.totals)
         column.addLayout(prints)
         self.tabs = QTabWidget()
@@ -365,6 +367,7 @@ class LineEntry(QWidget):
         self.create_button.clicked.connect(self.create_budget)
         buttons.addWidget(self.create_button)
         self.hint = QLabel("")
+        self.hint.setWordWrap(True)
         buttons.addWidget(self.hint, 1)
         column.addLayout(buttons)
         self.table = QTableWidget(0, 6)
