@@ -5,6 +5,7 @@ cheap-phone photo (ImageMagick on a 300 dpi render: 7° rotation, blur, noise, h
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -61,10 +62,11 @@ def _imagemagick(tmp: Path) -> list[str]:
     """The ImageMagick command that really converts (a stand-in `convert` may only print), or skip."""
     probe_in = tmp / "probe.pbm"
     probe_in.write_bytes(b"P1\n2 2\n1 0\n0 1\n")
-    for name in ("magick", "convert"):
-        path = shutil.which(name)
-        if path is None:
-            continue
+    # every `magick` / `convert` on PATH, not only the first: a stand-in early on PATH must not hide the real one
+    dirs = os.environ.get("PATH", "").split(os.pathsep)
+    candidates = [found for name in ("magick", "convert") for d in dirs
+                  if (found := shutil.which(name, path=d)) is not None]
+    for path in dict.fromkeys(candidates):
         done = subprocess.run([path, str(probe_in), "-blur", "0x1", str(tmp / "probe.jpg")], capture_output=True)
         if done.returncode == 0 and (tmp / "probe.jpg").is_file():
             return [path]
