@@ -5,6 +5,7 @@ server on 127.0.0.1, and a proxy that answers 500 for any push holding the poiso
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -12,7 +13,7 @@ from sqlalchemy import select
 
 from kiosk.changes import record_change
 from kiosk.ids import new_id
-from kiosk.models import OutboxChange
+from kiosk.models import OutboxChange, utcnow
 from tests.sync.conftest import DistrictServer, FaultProxy, Office, assert_exactly_once
 
 N = 700  # more than one batch behind the poison
@@ -68,9 +69,12 @@ def test_a_change_every_batch_fails_on_is_isolated(server: DistrictServer, proxy
     assert report.ok, report  # before: six 500s in a row stopped the cycle ("offline"), nothing flowed
     assert report.acked == N
     assert all(server.record("resident", i) is not None for i in ids[::50])
-    for _ in range(4):  # it is tried again alone a few times, then held for staff
-        if _rows(a)[poison].state == "rejected":
+    for _ in range(6):  # it is tried again alone a few times (each when its backoff is over), then held for staff
+        row = _rows(a)[poison]
+        if row.state == "rejected":
             break
+        if row.next_attempt_at is not None:  # the row's own backoff (jittered, grows with its attempts)
+            time.sleep(min(5.0, max(0.0, (row.next_attempt_at - utcnow()).total_seconds())) + 0.01)
         a.sync()
     row = _rows(a)[poison]
     assert row.state == "rejected" and row.last_error and "500" in row.last_error, (row.state, row.last_error)
