@@ -30,6 +30,26 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def start_district(url: str) -> tuple[str, subprocess.Popen[bytes]]:
+    """A real district server (uvicorn) on a free loopback port over the database `url`, answering its
+    ping: (base URL, process). The caller terminates it."""
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "SMART_KAMPUNG_DISTRICT_DB": url, "SMART_KAMPUNG_DISTRICT_SECRET": "uji-rahasia"}
+    server = subprocess.Popen([sys.executable, "-m", "uvicorn", "sync.district.cli:app_from_env", "--factory",
+                               "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+                              env=env, cwd=Path(__file__).resolve().parents[2],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(100):
+        try:
+            with urllib.request.urlopen(base + "/api/v1/ping", timeout=1) as r:
+                r.read()
+            break
+        except OSError:
+            time.sleep(0.1)
+    return base, server
+
+
 def _prepare(url: str) -> str:
     """A migrated database with villages, a device's letters and complaints, and a district user."""
     from sync.district import monitoring
@@ -109,21 +129,8 @@ def test_pages_in_headless_chromium(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'district.sqlite3'}"
     os.environ["SK_TEST_DB"] = url
     user = _prepare(url)
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "SMART_KAMPUNG_DISTRICT_DB": url, "SMART_KAMPUNG_DISTRICT_SECRET": "uji-rahasia"}
-    server = subprocess.Popen([sys.executable, "-m", "uvicorn", "sync.district.cli:app_from_env", "--factory",
-                               "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-                              env=env, cwd=Path(__file__).resolve().parents[2],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base, server = start_district(url)
     try:
-        for _ in range(100):
-            try:
-                with urllib.request.urlopen(base + "/api/v1/ping", timeout=1) as r:
-                    r.read()
-                break
-            except OSError:
-                time.sleep(0.1)
         _push_sample(base)
         from sync.district import monitoring
         from sync.district.db import Database

@@ -7,8 +7,6 @@ import datetime as dt
 import json
 import os
 import subprocess
-import sys
-import time
 import urllib.request
 from pathlib import Path
 
@@ -16,7 +14,7 @@ import pytest
 
 from kiosk.ids import new_id
 from sync import protocol as p
-from tests.district.test_monitoring_browser import CHROMIUM, _free_port, console_errors
+from tests.district.test_monitoring_browser import CHROMIUM, console_errors, start_district
 
 VILLAGE = "35.10.01.2001"
 OTHER = "35.10.01.2002"
@@ -65,21 +63,8 @@ def test_monthly_pages_in_chromium(tmp_path: Path) -> None:
     monitoring.add_user(db, "dinas", "rahasia-kabupaten", "Dinas PMD")
     code = store.create_enrollment_code(VILLAGE, "office", 1).code
     db.dispose()
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "SMART_KAMPUNG_DISTRICT_DB": url, "SMART_KAMPUNG_DISTRICT_SECRET": "uji-rahasia"}
-    server = subprocess.Popen([sys.executable, "-m", "uvicorn", "sync.district.cli:app_from_env", "--factory",
-                               "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-                              env=env, cwd=Path(__file__).resolve().parents[2],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base, server = start_district(url)
     try:
-        for _ in range(100):
-            try:
-                with urllib.request.urlopen(base + "/api/v1/ping", timeout=1) as r:
-                    r.read()
-                break
-            except OSError:
-                time.sleep(0.1)
         raw = Ed25519PrivateKey.generate().public_key().public_bytes(serialization.Encoding.Raw,
                                                                      serialization.PublicFormat.Raw)
         token = _post(base, "/api/v1/enroll", {"code": code, "device_name": "PC Kantor",
