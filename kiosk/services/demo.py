@@ -224,9 +224,5 @@ def _demo_budget(services: Services) -> None:
 
 def is_demo_office(services: Services) -> bool:
     """Whether this data directory holds the demo village (the sign-in dialog then shows its users)."""
-    from sqlalchemy import select
-
-    from kiosk.models import AuditEntry
-
     with services.store.read() as s:
-        return s.execute(select(AuditEntry.seq).where(AuditEntry.action == "demo.create").limit(1)).first() is not None
+        return holds_demo_data(s)
